@@ -1,0 +1,426 @@
+"""Numeric claims: a number stating how much a unit did, has or achieved.
+
+The scan runs compiled patterns over the clean text (``normalize.Normalized``);
+jieba is used only on the few characters around each claim to find its subject,
+so extraction stays fast. Units, hedges and the slogan stop-list are data files
+in ``summaryscan/lexicon``.
+
+Not claims: dates and years, ordinals (第一议题), numbers inside quoted slogans,
+book titles and formulas (“两个确立”, 《…200题》, 1+2+N+1, 7×24小时), heading
+markers, phone and document numbers, and masked numbers (X个) which are
+recorded as placeholders instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+import yaml
+
+from .normalize import Normalized
+from .numbers import parse_chinese, parse_number, multiplier
+from .records import Claim, Placeholder
+
+# ------------------------------------------------------------------ lexicon
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    unit_kind: dict[str, str]
+    duration_before: tuple[str, ...]
+    duration_after: tuple[str, ...]
+    prefix: dict[str, str]
+    suffix_number: dict[str, str]
+    suffix_unit: dict[str, str]
+    slogans: tuple[str, ...]
+
+
+def _read(name: str) -> str:
+    return resources.files("summaryscan.lexicon").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    units = yaml.safe_load(_read("units.yaml"))
+    hedges = yaml.safe_load(_read("hedges.yaml"))
+    unit_kind = {}
+    for kind in ("count", "money", "area", "duration", "percent", "other"):
+        for u in units[kind]:
+            unit_kind[str(u)] = kind
+    slogans = tuple(ln.strip() for ln in _read("slogans.txt").splitlines()
+                    if ln.strip() and not ln.startswith("#"))
+    return Lexicon(unit_kind, tuple(units["duration_cues_before"]), tuple(units["duration_cues_after"]),
+                   hedges["prefix"], hedges["suffix_number"], hedges["suffix_unit"], slogans)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def claim_pattern() -> re.Pattern:
+    lx = lexicon()
+    cn = "零〇一二两三四五六七八九十百千万亿"
+    return re.compile(
+        rf"(?P<pre>{_alt(lx.prefix)})?"
+        rf"(?:(?P<lo>\d+(?:\.\d+)?)(?:至|到|-|~|—)(?=\d))?"
+        rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{cn}]+)"
+        rf"(?P<h1>{_alt(lx.suffix_number)})?"
+        rf"(?P<mul>万亿|千万|百万|万|亿)?"
+        rf"(?P<h2>{_alt(lx.suffix_number)})?"
+        rf"(?:(?P<pct_word>百分之)(?P<pct_num>[{cn}\d.]+)|(?P<unit>{_alt(lx.unit_kind)}))"
+        rf"(?P<post>{_alt(lx.suffix_unit)})?"
+    )
+
+
+_PCT_WORD_RE = re.compile(r"(?P<pre>近|约|超过|逾)?百分之(?P<num>[零〇一二两三四五六七八九十百千\d.]+)(?P<post>以上|左右)?")
+
+PLACEHOLDER_RE = re.compile(
+    r"(?P<year>(?:19|20)[Xx×]{2})"
+    r"|(?P<mask>\*{2,}|＊{2,})"
+    r"|(?P<circle>[○〇◯]{2,})"
+    r"|(?P<letter>(?<![A-Za-z])(?:[X×]{1,3}|[x]{2,3})(?![A-Za-z]))"
+)
+
+_QUOTE_RE = re.compile(r"“[^“”\n]{1,16}”|‘[^‘’\n]{1,16}’|\"[^\"\n]{1,16}\"|《[^《》\n]{1,40}》|〈[^〈〉\n]{1,40}〉|【[^【】\n]{1,20}】")
+_FORMULA_CHARS = set("+×*/=<>~^")
+_DATE_AFTER = re.compile(r"(?:年|月|日|号|时|点|分)")
+_ORDINAL_BEFORE = ("第", "前", "首", "倒数", "排名", "位列", "第一")
+_CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿")
+
+# Words between a preceding clause and the number that are not part of the subject.
+_LEAD_STRIP = ("累计", "共计", "合计", "总计", "共", "达到", "达", "计", "分别", "均", "先后", "为", "有", "是",
+               "等", "约", "各")
+_SUBJECT_PREFIX_STRIP = ("各类", "各级", "各项", "各种", "全体", "相关", "所有", "全部", "其中", "全年", "年内", "今年",
+                         "本年", "全市", "全县", "全区", "其他", "以上", "新增")
+_CLAUSE_BOUNDARY = re.compile(r"[,。;:!?\n()（）]")
+_AFTER_BOUNDARY = re.compile(r"[,。;:!?\n、()（）]")
+_CONNECTORS = {"、", "和", "及", "与", "以及"}
+_VERBAL_MEASURES = {"次", "场次", "轮", "遍", "回", "趟"}
+
+
+def find_placeholders(norm: Normalized, raw_text: str) -> list[Placeholder]:
+    out = []
+    for m in PLACEHOLDER_RE.finditer(norm.text):
+        kind = m.lastgroup or "letter"
+        rs, re_ = norm.span_to_raw(m.start(), m.end())
+        out.append(Placeholder(raw_text[rs:re_], rs, re_, kind))
+    return out
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+    for slogan in lexicon().slogans:
+        start = text.find(slogan)
+        while start >= 0:
+            spans.append((start, start + len(slogan)))
+            start = text.find(slogan, start + 1)
+    return sorted(spans)
+
+
+def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    import bisect
+    k = bisect.bisect_right(spans, (s, float("inf"))) - 1
+    while k >= 0:
+        a, b = spans[k]
+        if a <= s and e <= b:
+            return True
+        if b < s - 60:
+            break
+        k -= 1
+    return False
+
+
+def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
+    text = norm.text
+    lx = lexicon()
+    protected = _protected_spans(text)
+    claims: list[Claim] = []
+    prev_end = -1
+    for m in claim_pattern().finditer(text):
+        num_s, num_e = m.span("num")
+        num = m.group("num")
+        unit = m.group("unit") or "%"
+        if m.group("pct_word"):
+            continue                     # handled by the 百分之 pass
+        if not _acceptable(text, m, num, unit, protected):
+            continue
+        kind = lx.unit_kind.get(unit, "other")
+        if kind == "duration" and not _duration_context(text, m, lx):
+            continue
+        value = _value(num, m.group("mul"))
+        if value is None:
+            continue
+        if m.group("lo"):
+            kind = "other"               # a range: 1至2个 -> 2, the upper bound
+        approx, conflict = _approx(m, lx)
+        start, end = m.start(), m.end()
+        if unit == "%" and m.group("unit") is None:
+            continue
+        raw_s, raw_e = norm.span_to_raw(start, end)
+        unit_out = "%" if kind == "percent" and unit == "%" else unit
+        claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=value, unit=unit_out, approx=approx,
+                      subject="", kind=kind, start=raw_s, end=raw_e, hedge_conflict=conflict)
+        claim._clean_span = (start, end, m.start("num"), m.end("unit") if m.group("unit") else end)
+        claims.append(claim)
+        prev_end = end
+    for m in _PCT_WORD_RE.finditer(text):
+        if _inside(protected, m.start(), m.end()):
+            continue
+        n = m.group("num")
+        value = parse_number(n) if re.fullmatch(r"[\d.]+", n) else parse_chinese(n)
+        if value is None:
+            continue
+        pre = lx.prefix.get(m.group("pre") or "", None)
+        post = lx.suffix_unit.get(m.group("post") or "", None)
+        raw_s, raw_e = norm.span_to_raw(m.start(), m.end())
+        claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=float(value), unit="%", approx=pre or post,
+                      subject="", kind="percent", start=raw_s, end=raw_e)
+        claim._clean_span = (m.start(), m.end(), m.start("num"), m.end())
+        claims.append(claim)
+    claims.sort(key=lambda c: c.start)
+    _assign_subjects(text, claims)
+    for c in claims:
+        del c._clean_span
+    return claims
+
+
+def _value(num: str, mul: Optional[str]) -> Optional[float]:
+    if num[0].isdigit():
+        v = parse_number(num)
+    else:
+        v = parse_chinese(num)
+    if v is None:
+        return None
+    v = float(v) * (multiplier(mul) if mul else 1)
+    return round(v, 6)
+
+
+def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:
+    s, e = m.span("num")
+    before = text[s - 1] if s else ""
+    after_unit = text[m.end("unit"):m.end("unit") + 2] if m.group("unit") else ""
+    # digits glued to letters/digits/formula signs: 12366热线, 1+2+N+1, 7×24小时, 20XX
+    if before and (before.isascii() and (before.isalnum() or before in _FORMULA_CHARS or before == ".")):
+        return False
+    nxt = text[m.end("num"):m.end("num") + 1]
+    if nxt and nxt in _FORMULA_CHARS:
+        return False
+    if not num[0].isdigit():
+        if before in _CN_DIGITS or parse_chinese(num) is None:
+            return False
+        if num == "一" or (len(num) > 1 and num.startswith("一") and num[1] not in "十百千万亿"):
+            return False                      # 一个/一次: an article, not a count
+        if before == "第" or text[max(0, s - 2):s] in ("十九", "二十"):
+            return False
+    if any(text[max(0, s - len(w)):s] == w for w in _ORDINAL_BEFORE):
+        return False
+    if unit in ("年",) and num[0].isdigit() and len(num) == 4:
+        return False
+    if after_unit[:1] in ("制", "级", "型", "后", "中", "届", "大", "号", "月", "日", "时", "点"):
+        return False                          # 三人制, 四星级, 80后, 2023年度 ...
+    if unit == "年" and after_unit[:1] == "度":
+        return False
+    if unit == "个" and not num[0].isdigit():
+        # 六个引领工作法, 两个确立: Chinese numeral + 个 + a verb is a slogan
+        if _starts_with_verb(text[m.end("unit"):m.end("unit") + 6]):
+            return False
+    if _inside(protected, m.start("num"), m.end("num")):
+        return False
+    return True
+
+
+def _duration_context(text: str, m: re.Match, lx: Lexicon) -> bool:
+    s = m.start()
+    before = text[max(0, s - 3):s]
+    after = text[m.end():m.end() + 2]
+    if m.group("pre") and lexicon().prefix.get(m.group("pre")) == "近":
+        return True
+    return any(before.endswith(c) for c in lx.duration_before) or any(after.startswith(c) for c in lx.duration_after)
+
+
+def _approx(m: re.Match, lx: Lexicon) -> tuple[Optional[str], bool]:
+    pre = lx.prefix.get(m.group("pre") or "")
+    mid = lx.suffix_number.get(m.group("h1") or m.group("h2") or "")
+    post = lx.suffix_unit.get(m.group("post") or "")
+    suffix = mid or post
+    if pre and suffix:
+        return f"{pre}…{suffix}", True
+    return pre or suffix, False
+
+
+# ------------------------------------------------------------------ subjects
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+    import jieba.posseg as pseg
+    jieba.setLogLevel(logging.WARNING)
+    path = resources.files("summaryscan.lexicon").joinpath("domain_words.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts and not line.startswith("#"):
+            word = parts[0]
+            freq = int(parts[1]) if len(parts) > 1 else None
+            tag = parts[2] if len(parts) > 2 else None
+            jieba.add_word(word, freq, tag)
+    return pseg
+
+
+def _tokens(s: str) -> list[tuple[str, str]]:
+    """POS tokens, with quoted stretches (“…”) kept whole as nouns."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for q in re.finditer(r"“[^“”]*”|《[^《》]*》", s):
+        if q.start() > pos:
+            out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:q.start()]))
+        out.append((q.group(), "nq"))
+        pos = q.end()
+    if pos < len(s):
+        out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def trigger_verbs() -> frozenset[str]:
+    return frozenset(w for ln in _read("verbs.txt").splitlines() if not ln.startswith("#") for w in ln.split())
+
+
+def _is_verb(word: str, flag: str) -> bool:
+    return word in trigger_verbs() or (flag.startswith("v") and flag != "vn")
+
+
+def _starts_with_verb(s: str) -> bool:
+    s = _AFTER_BOUNDARY.split(s)[0]
+    if not s:
+        return False
+    toks = _tokens(s)
+    return bool(toks) and toks[0][1][:1] in ("v", "d", "a", "p") and toks[0][1] != "vn"
+
+
+_NOUNISH = ("n", "nq", "vn", "j", "nz", "ng", "b", "an", "nr", "ns", "nt")
+
+
+def _is_nounish(flag: str) -> bool:
+    return flag.startswith("n") or flag in _NOUNISH
+
+
+def _subject_after(s: str, skip_verbs: bool = False) -> str:
+    """The noun phrase right after a measure word: 35个[党支部]完成…
+
+    With ``skip_verbs`` leading verbs are passed over first (两次主持召开了[…会议],
+    连续五年开展[…活动]).
+    """
+    s = s.lstrip()
+    if s.startswith("的"):
+        s = s[1:]
+    s = _AFTER_BOUNDARY.split(s)[0][:20]
+    if not s or s[0] in "等各" or claim_pattern().match(s):
+        return ""           # nothing, or straight into another quantity (24份71人次)
+    toks = _tokens(s)
+    if skip_verbs:
+        while toks and (_is_verb(*toks[0]) or toks[0][1] in ("d", "u", "ul", "uj", "p")):
+            toks = toks[1:]
+        # the object of the verb: its last noun chunk within the clause
+    if not toks:
+        return ""
+    first_word, first = toks[0]
+    ok_first = _is_nounish(first) or first in ("a", "b") or first_word.startswith("“")
+    if first == "d" and len(toks) > 1 and _is_nounish(toks[1][1]):
+        ok_first = True
+    if not ok_first or _is_verb(first_word, first) or first in ("m", "q"):
+        return ""
+    words: list[str] = []
+    for i, (w, f) in enumerate(toks):
+        if words:
+            if _is_verb(w, f) or f in ("p", "c", "u", "d", "uj", "ul", "r", "a", "i", "l", "m", "q", "x") \
+                    or f.startswith("u"):
+                break
+            if f == "f" and not (w in ("以上", "以下") and i + 1 < len(toks) and _is_nounish(toks[i + 1][1])):
+                break
+        words.append(w)
+    phrase = "".join(words)
+    if len(phrase) < 2 and not _is_nounish(first):
+        return ""
+    return phrase
+
+
+def _subject_before(clause: str) -> str:
+    """The activity or object before a number: 组织开展[廉政谈话]65人次"""
+    clause = clause.rstrip()
+    changed = True
+    while changed and clause:
+        changed = False
+        for w in _LEAD_STRIP:
+            if clause.endswith(w):
+                clause = clause[: -len(w)].rstrip()
+                changed = True
+    if not clause:
+        return ""
+    toks = _tokens(clause[-24:])
+    words: list[str] = []
+    for i in range(len(toks) - 1, -1, -1):
+        w, f = toks[i]
+        if w in ("等", "等方面", "方面", "在内") and words:
+            break
+        if w in ("等", "等方面"):
+            continue
+        if not words:
+            if f in ("x",) and w not in _CONNECTORS:
+                break
+            words.append(w)
+            continue
+        if w in _CONNECTORS:
+            words.append(w)
+            continue
+        if _is_verb(w, f) or f in ("p", "c", "u", "uj", "ul", "d", "r", "m", "q", "f", "x") \
+                or f.startswith("u"):
+            break
+        words.append(w)
+    words.reverse()
+    while words and words[0] in _CONNECTORS:
+        words.pop(0)
+    phrase = "".join(words)
+    for p in _SUBJECT_PREFIX_STRIP:
+        if phrase.startswith(p) and len(phrase) > len(p) + 1:
+            phrase = phrase[len(p):]
+    return phrase[-20:].lstrip("、,，和及与")
+
+
+def _assign_subjects(text: str, claims: list[Claim]) -> None:
+    prev_clean_end = -1
+    prev_subject = ""
+    for c in claims:
+        start, end, num_start, unit_end = c._clean_span
+        subject = ""
+        after = text[unit_end:unit_end + 24]
+        if c.kind == "duration":
+            subject = _subject_after(after, skip_verbs=True)
+        elif c.kind != "percent":
+            subject = _subject_after(after)
+            if not subject and c.unit in _VERBAL_MEASURES and _starts_with_verb(after):
+                subject = _subject_after(after, skip_verbs=True)
+        if not subject:
+            b = start
+            clause_start = max(0, b - 40)
+            window = text[clause_start:b]
+            cut = max((mm.end() for mm in _CLAUSE_BOUNDARY.finditer(window)), default=0)
+            clause = window[cut:]
+            if prev_clean_end > clause_start + cut:
+                gap = text[prev_clean_end:b]
+                if gap.strip() in ("", "、", "和", "及", ",") or not gap.strip(" 、,"):
+                    subject = prev_subject          # 24份71人次: same subject as the previous
+                clause = text[prev_clean_end:b].lstrip("、,和及 ")
+            if not subject:
+                subject = _subject_before(clause)
+            if subject in trigger_verbs():
+                # 开展3轮[全覆盖指导检查]: the verb's object follows the number
+                subject = _AFTER_BOUNDARY.split(after.lstrip())[0][:12] or subject
+        c.subject = subject
+        prev_clean_end, prev_subject = end, subject

@@ -1,0 +1,267 @@
+"""Normalisation that keeps a map back to the original characters.
+
+The clean text differs from the extracted text in four ways, none of which
+loses the way back:
+
+* 1:1 character mapping: full-width ASCII -> half-width (``１２％`` -> ``12%``,
+  ``，`` -> ``,``), traditional -> simplified characters (OpenCC's table).
+* deleted whitespace: inside quantities (``1200 余次``, ``16\\n个``), between
+  CJK characters (PDF line breaks turned into spaces), zero-width characters;
+* joined lines: a line break inside a sentence (layout or page breaks) is
+  removed, a paragraph break is kept as one ``\\n``;
+* artifacts: web-page debris and markers (``购物车``, ``##paidbegin##``,
+  ``全文共N字`` ...) are cut out of the analysis and recorded.
+
+``Normalized.to_raw`` maps any clean offset back to the extracted text.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .records import Artifact
+
+TERMINAL = "。！？；：!?;:…"
+CLOSERS = "”’」』)）】"
+# Characters that cannot start a sentence: a line starting with one continues the previous.
+CONTINUATION_START = ",，。、;；:：!！?？)）”’」』%％"
+
+HEADING_START_RE = re.compile(
+    r"\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]"
+    r"|\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）]|[一二三四五六七八九十]是|第[一二三四五六七八九十\d]+[章节部分])"
+)
+
+
+@dataclass
+class Normalized:
+    """Clean text with a piecewise map back to the extracted text."""
+    text: str
+    norm_starts: list[int]
+    raw_starts: list[int]
+    raw_len: int
+    artifacts: list[Artifact] = field(default_factory=list)
+
+    def to_raw(self, i: int) -> int:
+        """Raw offset of the clean character at ``i`` (``len(text)`` maps to the raw end)."""
+        if i >= len(self.text):
+            if not self.norm_starts:
+                return self.raw_len
+            # end of the last kept segment
+            k = len(self.norm_starts) - 1
+            return self.raw_starts[k] + (len(self.text) - self.norm_starts[k])
+        k = bisect.bisect_right(self.norm_starts, i) - 1
+        return self.raw_starts[k] + (i - self.norm_starts[k])
+
+    def span_to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Raw span covering the clean span [start, end)."""
+        if end <= start:
+            r = self.to_raw(start)
+            return r, r
+        return self.to_raw(start), self.to_raw(end - 1) + 1
+
+
+# ---------------------------------------------------------------- lexicon data
+
+def _lexicon_lines(name: str) -> list[str]:
+    text = resources.files("summaryscan.lexicon").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _debris_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(whole-line debris, inline markers, inline counters) from lexicon/debris.txt."""
+    lines, markers, counters = [], [], []
+    for ln in _lexicon_lines("debris.txt"):
+        kind, _, pat = ln.partition(" ")
+        pat = pat.strip()
+        {"line": lines, "marker": markers, "counter": counters}[kind].append(pat)
+    line_re = re.compile(r"^[ \t\u3000]*(?:" + "|".join(lines) + r")[ \t\u3000]*$", re.M | re.I)
+    marker_re = re.compile("|".join(markers), re.I)
+    counter_re = re.compile("|".join(counters), re.I)
+    return line_re, marker_re, counter_re
+
+
+@lru_cache(maxsize=1)
+def translation_table() -> dict[int, int]:
+    """Full-width ASCII -> half-width, traditional -> simplified (single characters)."""
+    table = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+    table[0x3000] = 0x20
+    try:
+        path = resources.files("opencc").joinpath("dictionary/TSCharacters.txt")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            trad, _, simp = line.partition("\t")
+            simp = simp.split(" ")[0]
+            if len(trad) == 1 and len(simp) == 1 and trad != simp:
+                table[ord(trad)] = ord(simp)
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - opencc is a dependency
+        pass
+    # Characters the genre uses in simplified text that OpenCC would still rewrite.
+    for keep in "著":
+        table.pop(ord(keep), None)
+    return table
+
+
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
+_HSPACE_RE = re.compile("[ \t\u3000\xa0]+")
+_NEWLINE_RUN_RE = re.compile(r"[ \t\u3000\xa0]*\n[\s\u3000]*")
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in re.finditer("\n", text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+def normalize(raw: str) -> Normalized:
+    """Clean ``raw`` for analysis, recording how to map back."""
+    line_re, marker_re, counter_re = _debris_patterns()
+    deletions: list[tuple[int, int]] = []
+    artifacts: list[Artifact] = []
+
+    for m in line_re.finditer(raw):
+        if m.group().strip():
+            artifacts.append(Artifact("debris", m.group().strip(), m.start(), m.end()))
+            deletions.append((m.start(), m.end()))
+    for m in marker_re.finditer(raw):
+        artifacts.append(Artifact("marker", m.group(), m.start(), m.end()))
+        deletions.append((m.start(), m.end()))
+    for m in counter_re.finditer(raw):
+        artifacts.append(Artifact("counter", m.group(), m.start(), m.end()))
+        deletions.append((m.start(), m.end()))
+    for m in _ZERO_WIDTH_RE.finditer(raw):
+        deletions.append((m.start(), m.end()))
+    artifacts.sort(key=lambda a: a.start)
+
+    deleted = _merge(deletions)
+    deletions = list(deleted)
+    # Horizontal whitespace: keep only between two ASCII letters/digits ("Public domain").
+    for m in _HSPACE_RE.finditer(raw):
+        before = _neighbour(raw, m.start() - 1, deleted, -1)
+        after = _neighbour(raw, m.end(), deleted, 1)
+        if before and after and _is_ascii_alnum(before) and _is_ascii_alnum(after):
+            continue
+        deletions.append((m.start(), m.end()))
+    deleted = _merge(deletions)
+    deletions = list(deleted)
+    deletions.extend(_line_break_deletions(raw, deleted))
+    deleted = _merge(deletions)
+
+    # Kept segments and the clean text.
+    pieces, norm_starts, raw_starts = [], [], []
+    pos, out_len = 0, 0
+    for s, e in deleted + [(len(raw), len(raw))]:
+        if s > pos:
+            norm_starts.append(out_len)
+            raw_starts.append(pos)
+            pieces.append(raw[pos:s])
+            out_len += s - pos
+        pos = max(pos, e)
+    text = "".join(pieces).translate(translation_table())
+    return Normalized(text, norm_starts, raw_starts, len(raw), artifacts)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _neighbour(raw: str, i: int, deleted: list[tuple[int, int]], step: int) -> str:
+    """The nearest character at or beyond ``i`` (in direction ``step``) not deleted."""
+    while 0 <= i < len(raw):
+        k = bisect.bisect_right(deleted, (i, float("inf"))) - 1
+        if k >= 0 and deleted[k][0] <= i < deleted[k][1]:
+            i = deleted[k][0] - 1 if step < 0 else deleted[k][1]
+            continue
+        return raw[i]
+    return ""
+
+
+def _line_break_deletions(raw: str, deleted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Which newline runs to drop (join lines) or shrink to a single newline.
+
+    A break is a paragraph break when the text before it ends a sentence, when the
+    next line opens a heading, or when the paragraph so far is a short line (a
+    title) or a heading line. Otherwise the line was broken by the layout and is
+    joined to the next.
+    """
+    out: list[tuple[int, int]] = []
+    para_head, para_tail, para_len, para_punct = "", "", 0, False
+    line_start = 0
+    for m in _NEWLINE_RUN_RE.finditer(raw):
+        line = _visible(raw, line_start, m.start(), deleted)
+        line_start = m.end()
+        if line:
+            para_head = para_head or line
+            para_tail = (para_tail + line)[-2:]
+            para_len += len(line)
+            para_punct = para_punct or any(p in line[:-1] for p in "。,，;；")
+        if not para_len:
+            out.append((m.start(), m.end()))     # nothing kept yet: drop the break
+            continue
+        next_end = raw.find("\n", m.end())
+        next_line = _visible(raw, m.end(), len(raw) if next_end < 0 else next_end, deleted)
+        if not next_line:
+            out.append((m.start(), m.end()))     # debris or the end follows: the next break decides
+            continue
+        if _joins(para_head, para_tail, para_len, para_punct, next_line):
+            out.append((m.start(), m.end()))
+        else:
+            nl = raw.index("\n", m.start())
+            out.append((m.start(), nl))
+            out.append((nl + 1, m.end()))
+            para_head, para_tail, para_len, para_punct = "", "", 0, False
+    return [(s, e) for s, e in out if e > s]
+
+
+def _visible(raw: str, start: int, end: int, deleted: list[tuple[int, int]]) -> str:
+    if not deleted:
+        return raw[start:end].strip()
+    parts, pos = [], start
+    k = bisect.bisect_left(deleted, (start, start))
+    k = max(0, k - 1)
+    while k < len(deleted) and deleted[k][0] < end:
+        s, e = deleted[k]
+        if e > pos:
+            if s > pos:
+                parts.append(raw[pos:s])
+            pos = max(pos, e)
+        k += 1
+    if pos < end:
+        parts.append(raw[pos:end])
+    return "".join(parts).strip()
+
+
+def _joins(head: str, tail: str, length: int, punct: bool, nxt: str) -> bool:
+    """Whether the paragraph (first line ``head``, last chars ``tail``) continues on ``nxt``.
+
+    ``punct`` says the paragraph has inner punctuation, so it is prose, not a title.
+    """
+    last = tail[-1]
+    if last in TERMINAL:
+        return False
+    if last in CLOSERS and len(tail) > 1 and tail[-2] in TERMINAL:
+        return False
+    if nxt[0] in CONTINUATION_START:
+        return True
+    if HEADING_START_RE.match(nxt):
+        return False
+    if HEADING_START_RE.match(head):
+        return False          # a heading line without final punctuation
+    if last in ",，、":
+        return True
+    return punct or length >= 25

@@ -1,0 +1,140 @@
+"""Document -> Analysis, and the batch runner.
+
+The per-document pipeline is a list of named stages, registered like spaCy
+components and run in order; each reads what earlier stages put on the
+``Analysis`` and adds its own part, never reaching back to change it:
+
+    normalize -> structure -> sentences -> claims -> placeholders
+
+The CLI and the Python API are thin shells over :func:`analyze_path` and
+:func:`run_batch`.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, Iterator
+
+from . import claims as claims_mod
+from . import structure
+from .ingest import iter_inputs, load
+from .normalize import Normalized, normalize
+from .records import STATUS_ERROR, Analysis, RawDocument
+
+PIPELINE_VERSION = "0.1.0"
+
+Stage = Callable[[Analysis, dict], None]
+STAGES: dict[str, Stage] = {}
+DEFAULT_STAGES = ("normalize", "structure", "sentences", "claims", "placeholders")
+
+
+def stage(name: str) -> Callable[[Stage], Stage]:
+    """Register a pipeline stage under ``name``."""
+    def register(fn: Stage) -> Stage:
+        STAGES[name] = fn
+        return fn
+    return register
+
+
+@stage("normalize")
+def _normalize(a: Analysis, ctx: dict) -> None:
+    norm = normalize(a.raw.text)
+    ctx["norm"] = norm
+    a.clean_text = norm.text
+    a.artifacts = list(norm.artifacts)
+
+
+@stage("structure")
+def _structure(a: Analysis, ctx: dict) -> None:
+    norm: Normalized = ctx["norm"]
+    a.sections = structure.find_sections(a.doc, norm, a.raw.text)
+    a.title = structure.guess_title(norm, a.raw.text)
+    a.doc_type = structure.guess_doc_type(a.title, norm.text)
+    a.year = structure.guess_year(a.title, norm.text)
+
+
+@stage("sentences")
+def _sentences(a: Analysis, ctx: dict) -> None:
+    a.sentences = structure.split_sentences(ctx["norm"], a.sections)
+
+
+@stage("claims")
+def _claims(a: Analysis, ctx: dict) -> None:
+    found = claims_mod.extract_claims(a.doc, ctx["norm"], a.raw.text)
+    starts = [s.start for s in a.sentences]
+    for c in found:
+        k = bisect.bisect_right(starts, c.start) - 1
+        if k >= 0:
+            c.sentence = k
+            c.section = a.sentences[k].section
+        c.page = a.raw.page_at(c.start)
+    a.claims = found
+
+
+@stage("placeholders")
+def _placeholders(a: Analysis, ctx: dict) -> None:
+    a.placeholders = claims_mod.find_placeholders(ctx["norm"], a.raw.text)
+
+
+def analyze_raw(raw: RawDocument, stages: Iterable[str] = DEFAULT_STAGES) -> Analysis:
+    """Run the pipeline on an ingested document. Unreadable documents pass through."""
+    a = Analysis(raw=raw)
+    if not raw.ok:
+        return a
+    ctx: dict = {}
+    try:
+        for name in stages:
+            STAGES[name](a, ctx)
+    except Exception as exc:  # a bug must not stop a batch: report it on the document
+        raw.status = STATUS_ERROR
+        raw.message = f"{raw.doc}：分析时出错（{type(exc).__name__}: {exc}）"
+        return Analysis(raw=raw)
+    return a
+
+
+def analyze_path(path: str) -> Analysis:
+    return analyze_raw(load(path))
+
+
+def analyze_text(text: str, doc: str = "text.txt") -> Analysis:
+    """Analyse a string as if it were a .txt submission."""
+    return analyze_raw(RawDocument(path=doc, doc=doc, format="txt", text=text))
+
+
+def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True,
+              desc: str = "分析") -> Iterator[Analysis]:
+    """Analyse every input (folders and globs expanded), in input order.
+
+    Every input yields one Analysis, whatever its state; with ``jobs > 1`` the
+    documents are processed in a pool and still come back in order.
+    """
+    files = list(iter_inputs(paths))
+    bar = _progress(len(files), desc, progress)
+    try:
+        if jobs <= 1 or len(files) < 2:
+            for p in files:
+                yield analyze_path(p)
+                bar.update(1)
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for a in pool.map(analyze_path, files, chunksize=4):
+                    yield a
+                    bar.update(1)
+    finally:
+        bar.close()
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm import tqdm
+    return tqdm(total=total, desc=desc, unit="份", disable=not enabled or total == 0,
+                file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+__all__ = ["analyze_raw", "analyze_path", "analyze_text", "run_batch", "stage", "STAGES",
+           "DEFAULT_STAGES", "PIPELINE_VERSION", "default_jobs"]

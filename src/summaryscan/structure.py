@@ -1,0 +1,208 @@
+"""Document structure: headings 一、 (一) 1. (1), inline points 一是/二是, sentences.
+
+Works on the clean text (``normalize.Normalized``), whose punctuation is
+half-width, and reports every span in extracted-text offsets. Headings are found
+on their own line and run on inside a paragraph (``一、基本做法 (一)抓好顶层设计…``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .normalize import Normalized
+from .numbers import parse_chinese
+from .records import Section, Sentence
+
+_CN = "一二三四五六七八九十"
+# A heading may open after a line start, the end of a sentence, or a closing quote/bracket
+# that ends a sentence.
+_OPEN = r"(?:(?<=^)|(?<=\n)|(?<=[。!?;:]))"
+
+MARKERS = [
+    ("1", re.compile(_OPEN + rf"(?P<m>(?P<n>[{_CN}]{{1,3}})[、.])(?=[^\d、.,])", re.M)),
+    ("2", re.compile(rf"(?P<m>\((?P<n>[{_CN}]{{1,3}})\))")),
+    ("3", re.compile(_OPEN + r"(?P<m>(?P<n>\d{1,2})(?:[、]|\.(?!\d)))", re.M)),
+    ("4", re.compile(rf"(?P<m>\((?P<n>\d{{1,2}})\))")),
+    ("point", re.compile(rf"(?:(?<=^)|(?<=\n)|(?<=[。!?;:,、\s]))(?P<m>(?P<n>[{_CN}]{{1,3}})是)(?![的否])", re.M)),
+]
+# Bracketed markers (levels 2 and 4) may also run on right after another heading's title.
+_RUNON_LEVELS = {"2", "4"}
+_LEVEL_ORDER = {"1": 1, "2": 2, "3": 3, "4": 4, "point": 5}
+_TITLE_STOP = re.compile(r"[。!?\n]")
+SENTENCE_END_RE = re.compile(r"[。!?]+[”’」』)]*|\n+")
+
+DOC_TYPES = [
+    ("述职报告", ("述职",)),
+    ("调研报告", ("调研报告", "调研", "调查报告", "对策建议研究", "研究报告", "课题")),
+    ("工作汇报", ("汇报",)),
+    ("工作总结", ("总结",)),
+    ("经验材料", ("经验材料", "典型材料", "经验交流", "事迹材料")),
+    ("工作报告", ("工作报告",)),
+    ("实施方案", ("方案", "意见", "办法")),
+]
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+_BODY_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?:度|以来|工作|全年|上半年|下半年|是)")
+
+
+@dataclass
+class _Candidate:
+    level: str
+    start: int        # clean offsets
+    marker_end: int
+    marker: str
+    number: int
+
+
+def _number(level: str, n: str) -> int:
+    if n.isdigit():
+        return int(n)
+    return parse_chinese(n) or 0
+
+
+def _candidates(text: str) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for level, rx in MARKERS:
+        for m in rx.finditer(text):
+            found.append(_Candidate(level, m.start("m"), m.end("m"), m.group("m"), _number(level, m.group("n"))))
+    found.sort(key=lambda c: (c.start, _LEVEL_ORDER[c.level]))
+    out, last_end = [], -1
+    for c in found:
+        if c.start >= last_end:
+            out.append(c)
+            last_end = c.marker_end
+    return out
+
+
+def _accept(text: str, cands: list[_Candidate]) -> list[_Candidate]:
+    """Keep bracketed markers only where a heading can stand: at a line or sentence
+    start, or run on right after another heading's title (no punctuation between)."""
+    kept: list[_Candidate] = []
+    for c in cands:
+        if c.level in _RUNON_LEVELS:
+            before = text[c.start - 1] if c.start else "\n"
+            at_start = before in "\n。!?;:"
+            runs_on = False
+            if kept and not at_start:
+                prev = kept[-1]
+                gap = text[prev.marker_end:c.start]
+                runs_on = (prev.level != "point" and _LEVEL_ORDER[prev.level] < _LEVEL_ORDER[c.level]
+                           and 0 < len(gap) <= 40 and not _TITLE_STOP.search(gap) and "," not in gap)
+            if not (at_start or runs_on):
+                continue
+            # the numeral must be followed by text, not be an inline reference like 见(一)
+            nxt = text[c.marker_end:c.marker_end + 1]
+            if not nxt or nxt in ",。、)":
+                continue
+        if c.level == "1" and text[c.marker_end:c.marker_end + 1] in "、,":
+            continue
+        kept.append(c)
+    return kept
+
+
+def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
+    text = norm.text
+    cands = _accept(text, _candidates(text))
+    sections: list[Section] = []
+    stack: list[Section] = []
+    for i, c in enumerate(cands):
+        nxt = cands[i + 1].start if i + 1 < len(cands) else len(text)
+        body_start = c.marker_end
+        while body_start < len(text) and text[body_start] in " \t":
+            body_start += 1
+        if c.level == "point":
+            title_end = min(body_start + 12, len(text))
+        else:
+            stop = _TITLE_STOP.search(text, body_start)
+            title_end = min(stop.start() if stop else len(text), nxt, body_start + 40)
+        rs, _ = norm.span_to_raw(c.start, c.marker_end)
+        raw_marker = raw_text[rs:norm.to_raw(c.marker_end - 1) + 1]
+        t_start = norm.to_raw(body_start) if body_start < len(text) else len(raw_text)
+        t_end = norm.span_to_raw(body_start, title_end)[1] if title_end > body_start else t_start
+        title = raw_text[t_start:t_end]
+        if c.level == "point":
+            title = title[:12]
+        title = title.strip()
+        order = _LEVEL_ORDER[c.level]
+        while stack and _LEVEL_ORDER[stack[-1].level] >= order:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        sec = Section(doc=doc, id=len(sections), level=c.level, marker=raw_marker.strip(), number=c.number,
+                      title=title, start=rs, end=len(raw_text), title_end=t_end,
+                      parent=parent.id if parent else None)
+        label = f"{sec.marker}{title[:20]}" if c.level != "point" else sec.marker
+        sec.path = f"{parent.path} > {label}" if parent else label
+        sections.append(sec)
+        stack.append(sec)
+    # A section ends where the next one of the same or a higher level starts.
+    for i, s in enumerate(sections):
+        for t in sections[i + 1:]:
+            if _LEVEL_ORDER[t.level] <= _LEVEL_ORDER[s.level]:
+                s.end = t.start
+                break
+            if s.level == "point" and t.level != "point":
+                s.end = t.start
+                break
+    return sections
+
+
+def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]:
+    text = norm.text
+    sentences: list[Sentence] = []
+    pos = 0
+    heads = [s for s in sections if s.level != "point"]
+    points = [s for s in sections if s.level == "point"]
+    for m in SENTENCE_END_RE.finditer(text):
+        end = m.end() if not m.group().startswith("\n") else m.start()
+        _add_sentence(sentences, norm, pos, end, heads, points)
+        pos = m.end()
+    _add_sentence(sentences, norm, pos, len(text), heads, points)
+    return sentences
+
+
+def _innermost(secs: list[Section], raw_pos: int) -> Optional[int]:
+    best = None
+    for s in secs:
+        if s.start <= raw_pos < s.end:
+            best = s.id          # later (deeper) sections win
+        elif s.start > raw_pos:
+            break
+    return best
+
+
+def _add_sentence(out, norm, start, end, heads, points):
+    text = norm.text
+    while start < end and text[start] in " \n":
+        start += 1
+    if end <= start:
+        return
+    rs, re_ = norm.span_to_raw(start, end)
+    out.append(Sentence(idx=len(out), start=rs, end=re_, text=text[start:end],
+                        section=_innermost(heads, rs), point=_innermost(points, rs)))
+
+
+def guess_title(norm: Normalized, raw_text: str) -> str:
+    for line in norm.text.split("\n"):
+        line = line.strip()
+        if line:
+            return line[:60] if len(line) <= 60 else line[:30]
+    return ""
+
+
+def guess_doc_type(title: str, text: str) -> str:
+    for name, words in DOC_TYPES:
+        if any(w in title for w in words):
+            return name
+    head = text[:300]
+    for name, words in DOC_TYPES:
+        if any(w in head for w in words):
+            return name
+    return "其他"
+
+
+def guess_year(title: str, text: str) -> Optional[int]:
+    m = _YEAR_RE.search(title)
+    if m:
+        return int(m.group(1))
+    m = _BODY_YEAR_RE.search(text[:400])
+    return int(m.group(1)) if m else None

@@ -1,0 +1,117 @@
+"""Numeric claims: numerals, multipliers, hedges, subjects, and every exclusion class."""
+import pytest
+
+from summaryscan.pipeline import analyze_text
+
+
+def claims(text):
+    a = analyze_text(text)
+    for c in a.claims:
+        assert a.raw.text[c.start:c.end] == c.raw
+    return [(c.raw, c.value, c.unit, c.approx, c.kind) for c in a.claims]
+
+
+def one(text):
+    found = claims(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("组织开展廉政谈话65人次。", ("65人次", 65, "人次", None, "count")),
+    ("组织开展活动4.6万人次。", ("4.6万人次", 46000, "人次", None, "count")),
+    ("对具有行政审批权限的两个部门下发提醒函。", ("两个", 2, "个", None, "count")),
+    ("累计培训一千二百人。", ("一千二百人", 1200, "人", None, "count")),
+    ("共发放1,200份问卷。", ("1,200份", 1200, "份", None, "count")),
+    ("开展调研１２次。", ("１２次", 12, "次", None, "count")),
+    ("帮扶困难学生，每年捐款4万余元。", ("4万余元", 40000, "元", "余", "money")),
+    ("投入资金2.5亿元。", ("2.5亿元", 2.5e8, "元", None, "money")),
+    ("新建绿地3200平方米。", ("3200平方米", 3200, "平方米", None, "area")),
+    ("满意率达百分之九十五。", ("百分之九十五", 95, "%", None, "percent")),
+    ("四星级以上党支部占比60%以上。", ("60%以上", 60, "%", "以上", "percent")),
+    ("参与率达９６％。", ("９６％", 96, "%", None, "percent")),
+])
+def test_values_units_kinds(text, expected):
+    raw, value, unit, approx, kind = one(text)
+    assert (raw, unit, approx, kind) == expected[:1] + expected[2:]
+    assert value == pytest.approx(expected[1])
+
+
+@pytest.mark.parametrize("text,raw,approx", [
+    ("开展监督检查10余次。", "10余次", "余"),
+    ("化解隐患问题3500多个。", "3500多个", "多"),
+    ("慰问困难党员近800余人。", "近800余人", "近…余"),
+    ("约300人参加。", "约300人", "约"),
+    ("惠及群众超过5000户。", "超过5000户", "超过"),
+    ("服务企业逾百家。", "逾百家", "逾"),
+    ("培训干部300人左右。", "300人左右", "左右"),
+    ("党员干部谈体会达 1200 余次。", "1200 余次", "余"),
+])
+def test_hedges(text, raw, approx):
+    assert one(text)[0] == raw and one(text)[3] == approx
+
+
+def test_contradictory_hedges_are_flagged_on_the_claim():
+    a = analyze_text("慰问困难党员近800余人，走访企业120家。")
+    assert [c.hedge_conflict for c in a.claims] == [True, False]
+
+
+@pytest.mark.parametrize("text", [
+    "2023年1月，市委印发方案。",                 # dates and years
+    "6月15日揭牌。",
+    "坚持“第一议题”制度，学习第二十一次集体学习精神。",  # ordinals
+    "学习贯彻十九届六中全会和二十大精神。",
+    "坚决捍卫“两个确立”，做到“两个维护”，落实“三会一课”。",  # slogans
+    "落实中央八项规定精神，推广六个引领工作法，压实一岗双责。",
+    "执行“1＋2＋N＋1”监督机制，开通7×24小时服务专线。",   # formulas
+    "该站建立“321”工作机制。",
+    "编印《机关党务知识应知应会200题》。",          # book titles
+    "做好“光荣在党50年”纪念章颁发工作。",
+    "一、主要做法\n（一）注重学习。一是强化理论。",    # heading markers
+    "咨询电话12345678，热线12366。",               # phone numbers
+    "获比赛季军和二等奖，三人制篮球赛。",             # ranks and prizes
+    "对X个派驻部门开展调研，召开XX次会议。",          # placeholders
+    "努力做到一个党员一面旗帜。",                    # 一个: an article
+])
+def test_not_claims(text):
+    assert claims(text) == []
+
+
+def test_placeholders_recorded_instead():
+    a = analyze_text("X市纪检监察组20XX年工作总结。对X个派驻部门开展调研，讲好**历史，××同志，○○局。")
+    kinds = sorted({p.kind for p in a.placeholders})
+    assert kinds == ["circle", "letter", "mask", "year"]
+    assert {p.raw for p in a.placeholders} >= {"X", "20XX", "**", "××", "○○"}
+
+
+def test_range_takes_upper_bound():
+    assert one("每季度选取1至2个单位。")[:3] == ("1至2个", 2, "个")
+
+
+def test_duration_only_with_a_cue():
+    assert one("连续五年开展“一支部一品牌”创建活动。")[1:5] == (5, "年", None, "duration")
+    assert claims("该同志工作5年。") == []
+
+
+@pytest.mark.parametrize("text,subject", [
+    ("常委会开展第一议题学习35次。", "第一议题学习"),
+    ("组织机关35个党支部完成换届选举。", "党支部"),
+    ("组织开展廉政谈话65人次、任职前提醒谈话4人次。", "廉政谈话"),
+    ("组织34个支部帮扶20名困难学生。", "支部"),
+    ("分级分类建设清廉机关示范点10个。", "清廉机关示范点"),
+])
+def test_subjects(text, subject):
+    a = analyze_text(text)
+    assert a.claims[0].subject.endswith(subject)
+
+
+def test_following_quantity_shares_the_subject():
+    a = analyze_text("向派驻单位出具廉洁情况意见24份71人次。")
+    assert [c.subject for c in a.claims] == ["廉洁情况意见", "廉洁情况意见"]
+
+
+def test_claims_know_sentence_section_and_page():
+    a = analyze_text("一、主要成效\n（一）抓学习。开展专题学习12次。")
+    c = a.claims[0]
+    assert a.sections[c.section].title == "抓学习"
+    assert a.sentence_text(c.sentence) == "开展专题学习12次。"
