@@ -12,8 +12,8 @@ import sys
 from typing import Optional
 
 from .pipeline import run_batch
-from .report.tables import (CLAIM_COLUMNS, DOCUMENT_COLUMNS, SECTION_COLUMNS, TableWriter, claim_rows,
-                            document_row, section_rows)
+from .report.tables import (CLAIM_COLUMNS, COVERAGE_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, SECTION_COLUMNS,
+                            TableWriter, claim_rows, coverage_rows, document_row, finding_rows, section_rows)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -29,6 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="抽取文档信息、章节结构和数据声明到表格")
     _add_common(ex)
+    ck = sub.add_parser("check", help="对照评价框架检查覆盖度和前后一致性")
+    _add_common(ck)
+    ck.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
+                    help="评价框架：内置 id（见 summaryscan frameworks）或 YAML 文件（默认 five-types）")
+    fw = sub.add_parser("frameworks", help="列出内置评价框架，或查看一个框架")
+    fw_sub = fw.add_subparsers(dest="action")
+    show = fw_sub.add_parser("show", help="显示一个框架的维度、指标、加减分项")
+    show.add_argument("framework", metavar="ID|FILE.yaml")
+    show.add_argument("--all-phrases", action="store_true", help="列出全部短语")
     return ap
 
 
@@ -70,7 +79,54 @@ def cmd_extract(args) -> int:
     return 0
 
 
-COMMANDS = {"extract": cmd_extract}
+def _load_framework(spec: str):
+    from .frameworks import FrameworkError, load_framework
+    try:
+        return load_framework(spec)
+    except FrameworkError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed, exit status 2."""
+
+
+def cmd_check(args) -> int:
+    from . import consistency
+    from .coverage import coverage
+    fw = _load_framework(args.framework)
+    out = Outputs(args.out, args.format)
+    cov_w = TableWriter(args.out, "coverage", COVERAGE_COLUMNS, args.format)
+    find_w = TableWriter(args.out, "findings", FINDING_COLUMNS, args.format)
+    ok = False
+    try:
+        for a in run_batch(args.paths, jobs=args.jobs, progress=not args.quiet, desc="检查"):
+            out.add(a)
+            if a.raw.ok:
+                cov_w.write(coverage_rows(coverage(a, fw)))
+                find_w.write(finding_rows(consistency.check(a, fw)))
+        ok = True
+    finally:
+        out.close(ok)
+        cov_w.close(ok)
+        find_w.close(ok)
+    print(f"{out.summary()}，{find_w.count} 个问题（框架 {fw.id}） -> {os.path.abspath(args.out)}")
+    return 0
+
+
+def cmd_frameworks(args) -> int:
+    from .frameworks import describe, list_frameworks
+    if args.action == "show":
+        fw = _load_framework(args.framework)
+        print(describe(fw, max_phrases=None if args.all_phrases else 8))
+        return 0
+    for info in list_frameworks():
+        print(f"{info['id']:<20} {info['name']}（版本 {info['version']}，{info['dimensions']} 个维度）")
+    print("\n查看详情：summaryscan frameworks show ID；使用自己的框架：--framework path.yaml")
+    return 0
+
+
+COMMANDS = {"extract": cmd_extract, "check": cmd_check, "frameworks": cmd_frameworks}
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -78,7 +134,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     if getattr(args, "jobs", 1) < 1:
         print("summaryscan: --jobs 必须是正整数", file=sys.stderr)
         return 2
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"summaryscan: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
