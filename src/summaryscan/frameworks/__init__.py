@@ -1,0 +1,121 @@
+"""Accreditation frameworks (模范机关创建评价框架) as validated YAML data.
+
+Built-in frameworks live next to this file (``five-types.yaml``,
+``four-requirements.yaml``, ``six-standards.yaml``); users can pass their own
+YAML file anywhere a framework id is accepted.  See :mod:`.schema` for the
+YAML layout and :mod:`.loader` for how errors are reported.
+
+Public API::
+
+    load_framework(name_or_path) -> Framework
+    builtin_ids() -> list[str]
+    list_frameworks(paths=()) -> list[dict]
+    describe(fw, max_phrases=8) -> str
+    FrameworkError(path, line, field, message)
+"""
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from .loader import (
+    FrameworkError,
+    Issue,
+    builtin_ids,
+    field_path,
+    list_frameworks,
+    load_file,
+    load_framework,
+    parse_framework,
+)
+from .schema import (
+    DEFAULT_DOC_TYPE,
+    DOC_TYPES,
+    Adjustment,
+    Dimension,
+    Framework,
+    Hit,
+    Indicator,
+    Item,
+    Scoring,
+    SectionSpec,
+)
+
+__all__ = [
+    "Adjustment", "DEFAULT_DOC_TYPE", "DOC_TYPES", "Dimension", "Framework",
+    "FrameworkError", "Hit", "Indicator", "Issue", "Item", "Scoring", "SectionSpec",
+    "builtin_ids", "describe", "field_path", "list_frameworks", "load_file",
+    "load_framework", "parse_framework",
+]
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _phrases(phrases: list[str], limit: Optional[int]) -> str:
+    if limit is None or len(phrases) <= limit:
+        return "、".join(phrases)
+    return "、".join(phrases[:limit]) + f" 等 {len(phrases)} 个"
+
+
+def describe(fw: Union[Framework, str], max_phrases: Optional[int] = 8) -> str:
+    """A readable Chinese rendering of a framework (``summaryscan frameworks show``).
+
+    ``fw`` may be a Framework or anything :func:`load_framework` accepts.
+    ``max_phrases`` limits the phrases listed per item (None: all).
+    """
+    if not isinstance(fw, Framework):
+        fw = load_framework(fw)
+    out: list[str] = []
+    add = out.append
+    add(f"{fw.name}（{fw.id}，版本 {fw.version}）")
+    if fw.source:
+        add(f"文件：{fw.source}")
+    if fw.description:
+        add(f"说明：{' '.join(fw.description.split())}")
+    s = fw.scoring
+    add(f"评分：覆盖阈值 {_num(s.covered_threshold)}；量化证据加成 {_num(s.quantified_bonus)}；"
+        f"每个维度最多列出 {s.max_evidence} 条证据")
+    n_ind = sum(len(d.indicators) for d in fw.dimensions)
+    add(f"共 {len(fw.dimensions)} 个维度、{n_ind} 项指标："
+        + "、".join(d.name for d in fw.dimensions))
+
+    for i, d in enumerate(fw.dimensions, 1):
+        add("")
+        add(f"【维度 {i}】{d.name}（{d.id}，权重 {_num(d.weight)}）")
+        if d.description:
+            add(f"  {' '.join(d.description.split())}")
+        add(f"  指标（{len(d.indicators)} 项）：")
+        for ind in d.indicators:
+            tags = [f"权重 {_num(ind.weight)}"]
+            if ind.quantitative:
+                tags.append("需量化")
+            if ind.patterns:
+                tags.append(f"正则 {len(ind.patterns)} 条")
+            add(f"    · {ind.name} [{ind.id}]（{'，'.join(tags)}）：{_phrases(ind.phrases, max_phrases)}")
+        if d.bonus:
+            add(f"  加分项（{len(d.bonus)} 项）：")
+            for b in d.bonus:
+                add(f"    + {b.name} [{b.id}]（+{_num(b.weight)} 分）")
+        else:
+            add("  加分项：无")
+        if d.deductions:
+            add(f"  扣分项（{len(d.deductions)} 项）：")
+            for b in d.deductions:
+                add(f"    - {b.name} [{b.id}]（-{_num(b.weight)} 分）")
+        else:
+            add("  扣分项：无")
+
+    add("")
+    if fw.expected_sections:
+        add("预期结构（按文种）：")
+        for doc_type, specs in fw.expected_sections.items():
+            label = "其他文种（default）" if doc_type == DEFAULT_DOC_TYPE else doc_type
+            parts = []
+            for sp in specs:
+                opt = "" if sp.required else "，可选"
+                parts.append(f"{sp.name}（{'/'.join(sp.phrases[:6])}{opt}）")
+            add(f"  {label}：" + " → ".join(parts))
+    else:
+        add("预期结构：未规定")
+    return "\n".join(out)
