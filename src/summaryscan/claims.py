@@ -64,7 +64,9 @@ def _alt(words) -> str:
 def claim_pattern() -> re.Pattern:
     lx = lexicon()
     cn = "零〇一二两三四五六七八九十百千万亿"
+    first_chars = "".join(sorted({w[0] for w in lx.prefix})) + cn
     return re.compile(
+        rf"(?=[\d{first_chars}])"          # fail fast: most positions start no claim
         rf"(?P<pre>{_alt(lx.prefix)})?"
         rf"(?:(?P<lo>\d+(?:\.\d+)?)(?:至|到|-|~|—)(?=\d))?"
         rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{cn}]+)"
@@ -102,8 +104,13 @@ _CONNECTORS = {"、", "和", "及", "与", "以及"}
 _VERBAL_MEASURES = {"次", "场次", "轮", "遍", "回", "趟"}
 
 
+_PLACEHOLDER_CHARS = re.compile(r"[Xx×*＊○〇◯]")
+
+
 def find_placeholders(norm: Normalized, raw_text: str) -> list[Placeholder]:
-    out = []
+    out: list[Placeholder] = []
+    if not _PLACEHOLDER_CHARS.search(norm.text):
+        return out
     for m in PLACEHOLDER_RE.finditer(norm.text):
         kind = m.lastgroup or "letter"
         rs, re_ = norm.span_to_raw(m.start(), m.end())
@@ -273,18 +280,19 @@ def _jieba():
     return pseg
 
 
-def _tokens(s: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=8192)
+def _tokens(s: str) -> tuple[tuple[str, str], ...]:
     """POS tokens, with quoted stretches (“…”) kept whole as nouns."""
     out: list[tuple[str, str]] = []
     pos = 0
     for q in re.finditer(r"“[^“”]*”|《[^《》]*》", s):
         if q.start() > pos:
-            out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:q.start()]))
+            out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:q.start()], HMM=False))
         out.append((q.group(), "nq"))
         pos = q.end()
     if pos < len(s):
-        out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:]))
-    return out
+        out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:], HMM=False))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -320,10 +328,10 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
     s = s.lstrip()
     if s.startswith("的"):
         s = s[1:]
-    s = _AFTER_BOUNDARY.split(s)[0][:20]
+    s = _AFTER_BOUNDARY.split(s)[0][:14]
     if not s or s[0] in "等各" or claim_pattern().match(s):
         return ""           # nothing, or straight into another quantity (24份71人次)
-    toks = _tokens(s)
+    toks = list(_tokens(s))
     if skip_verbs:
         while toks and (_is_verb(*toks[0]) or toks[0][1] in ("d", "u", "ul", "uj", "p")):
             toks = toks[1:]
@@ -363,7 +371,7 @@ def _subject_before(clause: str) -> str:
                 changed = True
     if not clause:
         return ""
-    toks = _tokens(clause[-24:])
+    toks = _tokens(clause[-18:])
     words: list[str] = []
     for i in range(len(toks) - 1, -1, -1):
         w, f = toks[i]

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Optional
 
-from .pipeline import run_batch
+from .runner import ResultCache, RunOptions, run
 from .report.tables import (CLAIM_COLUMNS, COVERAGE_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, SECTION_COLUMNS,
                             TableWriter, claim_rows, coverage_rows, document_row, finding_rows, section_rows)
 
@@ -22,6 +22,14 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="表格格式（默认 csv）")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="并行进程数（默认 1）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("--timeout", type=float, default=300, metavar="SEC",
+                   help="单个文件的处理时限，秒（默认 300；0 表示不限）")
+    p.add_argument("--max-memory", type=int, default=4096, metavar="MB",
+                   help="单个处理进程的内存上限，MB（默认 4096；0 表示不限）")
+    p.add_argument("--resume", action="store_true",
+                   help="继续上次在同一 --out 中断的任务：已完成的文件不再重做")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不使用结果缓存（默认缓存在 DIR/.cache，内容未变的文件不重复分析）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,11 +74,23 @@ class Outputs:
                 f"{self.claims.count} 条数据声明")
 
 
+def _batch(args, desc: str):
+    """The analyses of a CLI batch, with the run options the user gave."""
+    cache_dir = None if args.no_cache else os.path.join(args.out, ".cache")
+    if args.resume:
+        if cache_dir is None or not os.path.isdir(cache_dir):
+            raise UsageError(f"{args.out} 中没有可以继续的任务（没有 .cache）；去掉 --resume 重新运行")
+        print(f"继续上次的任务：{len(ResultCache(cache_dir))} 份文档已完成，不再重做", file=sys.stderr)
+    opts = RunOptions(jobs=args.jobs, timeout=args.timeout or None, max_memory_mb=args.max_memory or None,
+                      cache_dir=cache_dir, progress=not args.quiet, desc=desc)
+    return run(args.paths, opts)
+
+
 def cmd_extract(args) -> int:
     out = Outputs(args.out, args.format)
     ok = False
     try:
-        for a in run_batch(args.paths, jobs=args.jobs, progress=not args.quiet, desc="抽取"):
+        for a in _batch(args, "抽取"):
             out.add(a)
         ok = True
     finally:
@@ -100,7 +120,7 @@ def cmd_check(args) -> int:
     find_w = TableWriter(args.out, "findings", FINDING_COLUMNS, args.format)
     ok = False
     try:
-        for a in run_batch(args.paths, jobs=args.jobs, progress=not args.quiet, desc="检查"):
+        for a in _batch(args, "检查"):
             out.add(a)
             if a.raw.ok:
                 cov_w.write(coverage_rows(coverage(a, fw)))

@@ -104,6 +104,17 @@ def translation_table() -> dict[int, int]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _translatable_re() -> re.Pattern:
+    chars = "".join(re.escape(chr(cp)) for cp in translation_table())
+    return re.compile(f"[{chars}]")
+
+
+def _needs_translation(text: str) -> bool:
+    """Most modern submissions have no full-width or traditional characters: skip the pass."""
+    return _translatable_re().search(text) is not None
+
+
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
 _HSPACE_RE = re.compile("[ \t\u3000\xa0]+")
 _NEWLINE_RUN_RE = re.compile(r"[ \t\u3000\xa0]*\n[\s\u3000]*")
@@ -166,7 +177,9 @@ def normalize(raw: str) -> Normalized:
             pieces.append(raw[pos:s])
             out_len += s - pos
         pos = max(pos, e)
-    text = "".join(pieces).translate(translation_table())
+    text = "".join(pieces)
+    if _needs_translation(text):
+        text = text.translate(translation_table())
     return Normalized(text, norm_starts, raw_starts, len(raw), artifacts)
 
 

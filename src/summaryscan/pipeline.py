@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import bisect
 import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator
 
 from . import claims as claims_mod
 from . import structure
-from .ingest import iter_inputs, load
+from .ingest import load
 from .normalize import Normalized, normalize
 from .records import STATUS_ERROR, Analysis, RawDocument
 
@@ -103,33 +101,16 @@ def analyze_text(text: str, doc: str = "text.txt") -> Analysis:
     return analyze_raw(RawDocument(path=doc, doc=doc, format="txt", text=text))
 
 
-def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True,
-              desc: str = "分析") -> Iterator[Analysis]:
+def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True, desc: str = "分析",
+              **options) -> Iterator[Analysis]:
     """Analyse every input (folders and globs expanded), in input order.
 
-    Every input yields one Analysis, whatever its state; with ``jobs > 1`` the
-    documents are processed in a pool and still come back in order.
+    Every input yields one Analysis, whatever its state. Runs through
+    :func:`summaryscan.runner.run` (worker processes with per-file time and memory
+    limits; ``options`` are further :class:`~summaryscan.runner.RunOptions` fields).
     """
-    files = list(iter_inputs(paths))
-    bar = _progress(len(files), desc, progress)
-    try:
-        if jobs <= 1 or len(files) < 2:
-            for p in files:
-                yield analyze_path(p)
-                bar.update(1)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for a in pool.map(analyze_path, files, chunksize=4):
-                    yield a
-                    bar.update(1)
-    finally:
-        bar.close()
-
-
-def _progress(total: int, desc: str, enabled: bool):
-    from tqdm import tqdm
-    return tqdm(total=total, desc=desc, unit="份", disable=not enabled or total == 0,
-                file=sys.stderr, dynamic_ncols=True, leave=False)
+    from .runner import RunOptions, run
+    yield from run(paths, RunOptions(jobs=jobs, progress=progress, desc=desc, **options))
 
 
 def default_jobs() -> int:

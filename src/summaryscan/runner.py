@@ -1,0 +1,238 @@
+"""The batch runner: every input accounted for, in order, within limits.
+
+Each document is analysed in a worker process with a time limit and a memory
+limit (``RLIMIT_AS``); a worker that runs over, dies or hangs is replaced and its
+document reported with status ``error`` and a message, so one bad file never
+stops or sinks a batch. Results come back in input order.
+
+Finished analyses are cached by file content hash, file name and pipeline
+version, so re-running over an unchanged folder, or resuming an interrupted
+run (``--resume``), does not redo finished files.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import pickle
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Iterable, Iterator, Optional
+
+from .ingest import iter_inputs
+from .pipeline import PIPELINE_VERSION, analyze_path
+from .records import STATUS_ERROR, Analysis, RawDocument
+
+
+@dataclass
+class RunOptions:
+    jobs: int = 1
+    timeout: Optional[float] = 300.0      # seconds per document; None: no limit
+    max_memory_mb: Optional[int] = 4096   # address-space limit per worker; None: no limit
+    cache_dir: Optional[str] = None       # None: no cache
+    progress: bool = True
+    desc: str = "分析"
+
+
+# ------------------------------------------------------------------ cache
+
+
+class ResultCache:
+    """Analyses on disk, keyed by (content hash, file name, pipeline version)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+        self.hits = 0
+
+    @staticmethod
+    def key(path: str) -> Optional[str]:
+        try:
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return None
+        h.update(os.path.basename(path).encode("utf-8", "surrogateescape"))
+        h.update(PIPELINE_VERSION.encode())
+        return h.hexdigest()
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.folder, key[:2], key[2:] + ".pkl")
+
+    def get(self, key: Optional[str], path: str) -> Optional[Analysis]:
+        if key is None:
+            return None
+        try:
+            with open(self._file(key), "rb") as f:
+                a: Analysis = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        a.raw.path = path
+        self.hits += 1
+        return a
+
+    def put(self, key: Optional[str], a: Analysis) -> None:
+        if key is None:
+            return
+        target = self._file(key)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(a, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+
+    def __len__(self) -> int:
+        return sum(len(files) for _, _, files in os.walk(self.folder))
+
+
+# ------------------------------------------------------------------ workers
+
+
+def _worker(conn: Connection, max_memory_mb: Optional[int]) -> None:
+    if max_memory_mb:
+        try:
+            import resource
+            limit = max_memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+            pass
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        index, path = task
+        try:
+            result = analyze_path(path)
+        except MemoryError:
+            result = _failed(path, f"超出内存上限（{max_memory_mb} MB），已跳过")
+        conn.send((index, result))
+
+
+def _failed(path: str, why: str) -> Analysis:
+    doc = os.path.basename(path.rstrip("/\\")) or path
+    suffix = os.path.splitext(doc)[1].lower().lstrip(".")
+    return Analysis(raw=RawDocument(path=path, doc=doc, format=suffix, status=STATUS_ERROR,
+                                    message=f"{doc}：{why}"))
+
+
+class _Slot:
+    def __init__(self, ctx, max_memory_mb):
+        self.max_memory_mb = max_memory_mb
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.proc = ctx.Process(target=_worker, args=(child, max_memory_mb), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Optional[tuple[int, str]] = None
+        self.started = 0.0
+
+    def send(self, index: int, path: str) -> None:
+        self.task = (index, path)
+        self.started = time.monotonic()
+        self.conn.send(self.task)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.kill()
+
+
+def run(paths: Iterable[str], opts: Optional[RunOptions] = None) -> Iterator[Analysis]:
+    """Analyse every input (folders and globs expanded), yielding Analyses in input order."""
+    opts = opts or RunOptions()
+    files = list(iter_inputs(paths))
+    cache = ResultCache(opts.cache_dir) if opts.cache_dir else None
+    bar = _progress(len(files), opts)
+    try:
+        yield from _supervise(files, opts, cache, bar)
+    finally:
+        bar.close()
+
+
+def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache], bar) -> Iterator[Analysis]:
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    keys = [None] * len(files)
+    ready: dict[int, Analysis] = {}
+    pending = []
+    for i, path in enumerate(files):
+        if cache is not None:
+            keys[i] = cache.key(path)
+            hit = cache.get(keys[i], path)
+            if hit is not None:
+                ready[i] = hit
+                continue
+        pending.append(i)
+    pending.reverse()                                 # pop() from the end = input order
+    if pending:
+        from .claims import _jieba
+        _jieba()                                      # load the dictionary once; forked workers share it
+    slots = [_Slot(ctx, opts.max_memory_mb) for _ in range(min(max(1, opts.jobs), len(pending)))]
+    next_out = 0
+    try:
+        while next_out < len(files):
+            while next_out in ready:
+                yield ready.pop(next_out)
+                bar.update(1)
+                next_out += 1
+            if next_out >= len(files):
+                break
+            for s in slots:
+                if s.task is None and pending:
+                    i = pending.pop()
+                    s.send(i, files[i])
+            busy = [s for s in slots if s.task is not None]
+            timeout = None
+            if opts.timeout:
+                now = time.monotonic()
+                timeout = max(0.0, min(s.started + opts.timeout - now for s in busy))
+            done = wait([s.conn for s in busy], timeout)
+            for k, s in enumerate(slots):
+                if s.task is None:
+                    continue
+                index, path = s.task
+                if s.conn in done:
+                    try:
+                        got_index, result = s.conn.recv()
+                    except (EOFError, OSError):
+                        result = _failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过")
+                        slots[k] = _replace(s, ctx, opts)
+                        ready[index] = result
+                        continue
+                    s.task = None
+                    ready[got_index] = result
+                    if cache is not None and result.raw.status != STATUS_ERROR:
+                        cache.put(keys[got_index], result)
+                elif opts.timeout and time.monotonic() - s.started >= opts.timeout:
+                    ready[index] = _failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过")
+                    slots[k] = _replace(s, ctx, opts)
+    finally:
+        for s in slots:
+            s.stop()
+
+
+def _replace(slot: _Slot, ctx, opts: RunOptions) -> _Slot:
+    slot.kill()
+    return _Slot(ctx, opts.max_memory_mb)
+
+
+def _progress(total: int, opts: RunOptions):
+    from tqdm import tqdm
+    return tqdm(total=total, desc=opts.desc, unit="份", disable=not opts.progress or total == 0,
+                file=sys.stderr, dynamic_ncols=True, leave=False)
