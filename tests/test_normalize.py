@@ -75,3 +75,14 @@ def test_idempotent_on_clean_text():
     raw = "一、主要做法\n(一)注重学习。开展培训3次,覆盖120人。"
     once = normalize(raw).text
     assert normalize(once).text == once
+
+
+def test_paragraph_lines_of_docx_are_never_joined():
+    raw = "全局上下认真贯彻落实市直机关工委关于模范机关创建的部署要求和\n各项工作任务，取得明显成效。"
+    assert normalize(raw, join_lines=True).text.count("\n") == 0       # plain text: a broken line joins
+    assert normalize(raw, join_lines=False).text.count("\n") == 1
+
+
+def test_a_title_line_is_never_joined_to_the_body():
+    raw = "市交通运输局党组书记2024年度抓机关党建工作述职报告\n按照市直机关工委的要求，现将履职情况报告如下。"
+    assert normalize(raw).text.split("\n")[0] == "市交通运输局党组书记2024年度抓机关党建工作述职报告"

@@ -35,6 +35,15 @@ HEADING_START_RE = re.compile(
 )
 
 
+# A short line ending in one of these is a document title: never joined to the next line.
+TITLE_ENDINGS = ("总结", "报告", "汇报", "材料", "方案", "意见", "研究", "讲话", "发言", "课题组", "调研组", "述职")
+
+
+def looks_like_title(line: str) -> bool:
+    line = line.strip()
+    return 0 < len(line) <= 40 and line.endswith(TITLE_ENDINGS)
+
+
 @dataclass
 class Normalized:
     """Clean text with a piecewise map back to the extracted text."""
@@ -133,8 +142,13 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def normalize(raw: str) -> Normalized:
-    """Clean ``raw`` for analysis, recording how to map back."""
+def normalize(raw: str, join_lines: bool = True) -> Normalized:
+    """Clean ``raw`` for analysis, recording how to map back.
+
+    ``join_lines``: rejoin lines that the layout broke inside a sentence. Right for
+    plain text of unknown origin; off for .docx (a line is a paragraph) and .pdf
+    (ingest already rejoined lines, knowing the page margins).
+    """
     line_re, marker_re, counter_re = _debris_patterns()
     deletions: list[tuple[int, int]] = []
     artifacts: list[Artifact] = []
@@ -164,7 +178,7 @@ def normalize(raw: str) -> Normalized:
         deletions.append((m.start(), m.end()))
     deleted = _merge(deletions)
     deletions = list(deleted)
-    deletions.extend(_line_break_deletions(raw, deleted))
+    deletions.extend(_line_break_deletions(raw, deleted, join_lines))
     deleted = _merge(deletions)
 
     # Kept segments and the clean text.
@@ -204,7 +218,7 @@ def _neighbour(raw: str, i: int, deleted: list[tuple[int, int]], step: int) -> s
     return ""
 
 
-def _line_break_deletions(raw: str, deleted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _line_break_deletions(raw: str, deleted: list[tuple[int, int]], join: bool = True) -> list[tuple[int, int]]:
     """Which newline runs to drop (join lines) or shrink to a single newline.
 
     A break is a paragraph break when the text before it ends a sentence, when the
@@ -231,7 +245,7 @@ def _line_break_deletions(raw: str, deleted: list[tuple[int, int]]) -> list[tupl
         if not next_line:
             out.append((m.start(), m.end()))     # debris or the end follows: the next break decides
             continue
-        if _joins(para_head, para_tail, para_len, para_punct, next_line):
+        if join and _joins(para_head, para_tail, para_len, para_punct, next_line):
             out.append((m.start(), m.end()))
         else:
             nl = raw.index("\n", m.start())
@@ -275,6 +289,8 @@ def _joins(head: str, tail: str, length: int, punct: bool, nxt: str) -> bool:
         return False
     if HEADING_START_RE.match(head):
         return False          # a heading line without final punctuation
+    if not punct and length == len(head) and looks_like_title(head):
+        return False          # a one-line title
     if last in ",，、":
         return True
     return punct or length >= 25

@@ -38,7 +38,7 @@ def stage(name: str) -> Callable[[Stage], Stage]:
 
 @stage("normalize")
 def _normalize(a: Analysis, ctx: dict) -> None:
-    norm = normalize(a.raw.text)
+    norm = normalize(a.raw.text, join_lines=a.raw.format not in ("docx", "pdf"))
     ctx["norm"] = norm
     a.clean_text = norm.text
     a.artifacts = list(norm.artifacts)

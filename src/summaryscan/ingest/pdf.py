@@ -26,6 +26,7 @@ import statistics
 from collections import Counter
 from typing import Optional
 
+from ..normalize import looks_like_title
 from ..records import (
     STATUS_EMPTY,
     STATUS_ERROR,
@@ -182,7 +183,7 @@ def join_lines(pages: list[list[_Line]]) -> tuple[str, list[Page]]:
         if i + 1 == len(flat):
             break
         nxt = flat[i + 1][1].text
-        if (not ends_sentence(ln.text) and not starts_heading(nxt)
+        if (not ends_sentence(ln.text) and not starts_heading(nxt) and not looks_like_title(ln.text)
                 and _reaches_margin(ln, right, width)):
             sep = " " if (_is_ascii_word_char(ln.text[-1])
                           and _is_ascii_word_char(nxt[0])) else ""
