@@ -141,7 +141,7 @@ class Corpus:
 
         >>> c = read_texts({"a.txt": "2023年工作总结\\n一、主要成效\\n开展警示教育12次。慰问困难党员近800余人。"})
         >>> r = c.check("five-types")
-        >>> r.coverage.set_index("dimension").loc["廉洁型", "covered"]
+        >>> bool(r.coverage.set_index("dimension").loc["廉洁型", "covered"])
         True
         >>> "HEDGE_CONFLICT" in set(r.findings["code"])
         True

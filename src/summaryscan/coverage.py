@@ -25,7 +25,7 @@ import yaml
 from .frameworks import Framework
 from .records import Analysis, Coverage, Evidence
 
-TARGET_INDICATORS = 2.0       # indicator weight at which a dimension scores 1.0
+TARGET_INDICATORS = 4.0       # indicator weight at which a dimension scores 1.0 (graded, not saturated)
 SECTION_CONTEXT_WEIGHT = 0.5  # a hit in the heading only, not the sentence
 
 

@@ -1,0 +1,242 @@
+"""Registry, configuration and the shared context of the consistency checks.
+
+A check is a function ``fn(ctx) -> Iterable[Finding]`` registered under the code
+it reports with the :func:`check` decorator (one code per function, several
+functions per family module)::
+
+    @check("HEDGE_CONFLICT")
+    def hedge_conflict(ctx):
+        for c in ctx.analysis.claims:
+            ...
+            yield ctx.finding("HEDGE_CONFLICT", c.start, c.end, "…", claims=[c])
+
+Trigger words, severities and tolerances come from ``lexicon/consistency.yaml``
+(``ctx.cfg``), never from lists in the code.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Callable, Iterable, Optional
+
+import yaml
+
+from ..normalize import Normalized, normalize
+from ..records import Analysis, Claim, Finding, Sentence
+
+CheckFn = Callable[["Context"], Iterable[Finding]]
+REGISTRY: dict[str, CheckFn] = {}
+
+
+def check(code: str) -> Callable[[CheckFn], CheckFn]:
+    """Register ``fn`` as the check reporting ``code`` (which must be in the config)."""
+    def register(fn: CheckFn) -> CheckFn:
+        if code not in config()["codes"]:
+            raise KeyError(f"consistency code {code!r} is not described in consistency.yaml")
+        REGISTRY[code] = fn
+        fn.code = code
+        return fn
+    return register
+
+
+@lru_cache(maxsize=1)
+def config() -> dict:
+    text = resources.files("summaryscan.lexicon").joinpath("consistency.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def word_regex(key: str) -> re.Pattern:
+    """Compiled alternation of a word list given as ``section.key`` in the config."""
+    section, _, name = key.partition(".")
+    return re.compile(alternation(config()[section][name]))
+
+
+@dataclass
+class CClaim:
+    """A claim with its span in the clean text."""
+    claim: Claim
+    cs: int
+    ce: int
+
+
+class Context:
+    """What every check sees: the analysis, the framework, the config, and helpers
+    to move between the clean text (where cues are matched) and the raw text
+    (where findings are reported)."""
+
+    def __init__(self, analysis: Analysis, framework=None):
+        self.analysis = analysis
+        self.framework = framework
+        self.cfg = config()
+        self.raw = analysis.raw.text
+        self.norm: Normalized = normalize(self.raw)
+        self.text = self.norm.text                       # clean text
+        self._sent_starts = [s.start for s in analysis.sentences]
+
+    # ---------------------------------------------------------- offsets
+
+    def to_clean(self, raw_off: int) -> int:
+        """Clean offset of the raw character at ``raw_off`` (or of the next kept one)."""
+        n = self.norm
+        if not n.norm_starts:
+            return 0
+        k = bisect.bisect_right(n.raw_starts, raw_off) - 1
+        if k < 0:
+            return 0
+        seg_end = n.norm_starts[k + 1] if k + 1 < len(n.norm_starts) else len(self.text)
+        seg_len = seg_end - n.norm_starts[k]
+        d = raw_off - n.raw_starts[k]
+        return n.norm_starts[k] + d if d < seg_len else seg_end
+
+    def span_to_raw(self, cs: int, ce: int) -> tuple[int, int]:
+        return self.norm.span_to_raw(cs, ce)
+
+    @cached_property
+    def cclaims(self) -> list[CClaim]:
+        out = []
+        for c in self.analysis.claims:
+            cs = self.to_clean(c.start)
+            ce = self.to_clean(c.end - 1) + 1 if c.end > c.start else cs
+            out.append(CClaim(c, cs, ce))
+        return out
+
+    @cached_property
+    def pre(self) -> list[str]:
+        """For each claim in ``cclaims``: the clean text of its clause before it, from
+        the clause start or the end of the previous claim in the clause
+        (排查问题3900个、化解[隐患问题]3500个)."""
+        out = []
+        prev_end = -1
+        for cc in self.cclaims:
+            start = self.clause_start(cc.cs)
+            if prev_end > start:
+                start = min(prev_end, cc.cs)
+            out.append(self.text[start:cc.cs])
+            prev_end = cc.ce
+        return out
+
+    def claims_in_sentence(self, idx: int) -> list[CClaim]:
+        return [cc for cc in self.cclaims if cc.claim.sentence == idx]
+
+    def sentence_clean_span(self, s: Sentence) -> tuple[int, int]:
+        cs = self.to_clean(s.start)
+        return cs, cs + len(s.text)
+
+    # ---------------------------------------------------------- text helpers
+
+    def clause_start(self, cpos: int, floor: int = 0, breaks: Optional[str] = None) -> int:
+        """Clean offset where the clause containing ``cpos`` begins (not before ``floor``)."""
+        breaks = breaks or self.cfg["clause_breaks"]
+        i = cpos - 1
+        while i >= floor and self.text[i] not in breaks:
+            i -= 1
+        return i + 1
+
+    def clause_before(self, cpos: int, floor: int = 0) -> str:
+        return self.text[self.clause_start(cpos, floor):cpos]
+
+    # ---------------------------------------------------------- locating
+
+    def sentence_at(self, raw_off: int) -> Optional[Sentence]:
+        k = bisect.bisect_right(self._sent_starts, raw_off) - 1
+        if k < 0:
+            return None
+        return self.analysis.sentences[k]
+
+    def section_path_at(self, raw_off: int) -> str:
+        """Path of the innermost heading or point enclosing ``raw_off``."""
+        best = None
+        for s in self.analysis.sections:
+            if s.start > raw_off:
+                break
+            if s.start <= raw_off < s.end:
+                best = s
+        return best.path if best else ""
+
+    # ---------------------------------------------------------- findings
+
+    def severity(self, code: str) -> str:
+        return self.cfg["codes"][code]["severity"]
+
+    def finding(self, code: str, start: int, end: int, message: str,
+                claims: Iterable[Claim] = (), severity: Optional[str] = None) -> Finding:
+        """A finding on the raw span [start, end); doc-level when start < 0."""
+        a = self.analysis
+        if start < 0:
+            return Finding(doc=a.doc, code=code, severity=severity or self.severity(code), message=message,
+                           claims=[c.raw for c in claims])
+        sent = self.sentence_at(start)
+        sentence = self.raw[sent.start:sent.end] if sent and sent.start <= start < sent.end else ""
+        return Finding(doc=a.doc, code=code, severity=severity or self.severity(code), message=message,
+                       section=self.section_path_at(start), sentence=sentence, raw=self.raw[start:end],
+                       start=start, end=end, claims=[c.raw for c in claims])
+
+    # ---------------------------------------------------------- title
+
+    @cached_property
+    def title_span(self) -> tuple[int, int]:
+        """Clean span of the title line (the first non-empty line), or (0, 0)."""
+        t = self.analysis.title
+        if not t:
+            return 0, 0
+        i = self.text.find(t)
+        return (i, i + len(t)) if i >= 0 else (0, 0)
+
+
+# ------------------------------------------------------------------ numbers
+
+def hedge_bounds(claim: Claim) -> tuple[float, float]:
+    """(lowest, highest) value a hedged number may stand for.
+
+    ``3900余`` -> (3900, 4000); ``近800`` -> (720, 800); ``60%以上`` -> (60, inf).
+    """
+    v = claim.value
+    approx = claim.approx or ""
+    parts = approx.split("…") if approx else []
+    lo, hi = v, v
+    direction = config()["hedges"]["direction"]
+    for h in parts:
+        d = direction.get(h)
+        if d == "above":
+            if h in ("余", "多"):
+                hi = max(hi, v + _step(v))
+            else:
+                hi = float("inf")
+        elif d == "below":
+            lo = min(lo, v * 0.9)
+        elif d == "about":
+            lo, hi = min(lo, v * 0.9), max(hi, v * 1.1)
+    return lo, hi
+
+
+def _step(v: float) -> float:
+    """The place a 余/多 hedge rounds to: 3900 -> 100, 3500 -> 100, 40000 -> 10000, 12 -> 1."""
+    if v <= 0 or v != int(v):
+        return 1.0
+    n, step = int(v), 1
+    while n % 10 == 0 and n >= 10:
+        n //= 10
+        step *= 10
+    return float(step)
+
+
+def fmt_num(v: float) -> str:
+    """A figure as the genre writes it: 48, 4.5, 12.5万, 2.38亿 (never 2.38e+08)."""
+    def plain(x: float) -> str:
+        return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:.2f}".rstrip("0").rstrip(".")
+    if abs(v) >= 1e12:
+        return plain(v / 1e12) + "万亿"
+    if abs(v) >= 1e8:
+        return plain(v / 1e8) + "亿"
+    if abs(v) >= 1e5:
+        return plain(v / 1e4) + "万"
+    return plain(v)
