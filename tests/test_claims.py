@@ -115,3 +115,21 @@ def test_claims_know_sentence_section_and_page():
     c = a.claims[0]
     assert a.sections[c.section].title == "抓学习"
     assert a.sentence_text(c.sentence) == "开展专题学习12次。"
+
+
+def test_placeholders_not_confused_with_formulas_codes_or_numerals():
+    a = analyze_text("开通7×24小时专线，落实1+N+X机制，代码415X，二〇〇三年成立。XX局召开会议。")
+    assert [p.raw for p in a.placeholders] == ["XX"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("最近二十多年来，共建成学校15所。", [("二十多年", 20, "年", "多", "duration"), ("15所", 15, "所", None, "count")]),
+    ("每千人拥有医生3名。", [("3名", 3, "名", None, "count")]),
+    ("指标\n万人次\n完成情况", []),
+])
+def test_words_that_look_like_numbers_or_hedges(text, expected):
+    assert claims(text) == expected
+
+
+def test_near_duration_keeps_its_hedge():
+    assert one("近两年来持续开展结对帮扶。")[1:5] == (2, "年", "近", "duration")

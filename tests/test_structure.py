@@ -51,3 +51,8 @@ def test_title_type_and_year():
     assert a.doc_type == "调研报告" and a.year is None
     a = analyze_text("局长2024年度述职报告\n正文。")
     assert a.doc_type == "述职报告" and a.year == 2024
+
+
+def test_heading_title_may_start_with_a_year():
+    secs, _ = levels("一、2024年工作成效\n内容。\n二、2025年工作计划\n内容。")
+    assert [(l, m, t) for l, m, t in secs] == [("1", "一、", "2024年工作成效"), ("1", "二、", "2025年工作计划")]

@@ -83,14 +83,15 @@ _PCT_WORD_RE = re.compile(r"(?P<pre>近|约|超过|逾)?百分之(?P<num>[零〇
 PLACEHOLDER_RE = re.compile(
     r"(?P<year>(?:19|20)[Xx×]{2})"
     r"|(?P<mask>\*{2,}|＊{2,})"
-    r"|(?P<circle>[○〇◯]{2,})"
-    r"|(?P<letter>(?<![A-Za-z])(?:[X×]{1,3}|[x]{2,3})(?![A-Za-z]))"
+    r"|(?P<circle>(?<![一二三四五六七八九十零〇])[○◯〇]{2,}(?![一二三四五六七八九十零〇]))"
+    # X, XX, ×× standing for a name or number; not inside formulas or codes (7×24, 1+N+X, 415X)
+    r"|(?P<letter>(?<![A-Za-z0-9+×*＋])(?:X{1,3}|×{2,3}|x{2,3})(?![A-Za-z0-9+×*＋]))"
 )
 
 _QUOTE_RE = re.compile(r"“[^“”\n]{1,16}”|‘[^‘’\n]{1,16}’|\"[^\"\n]{1,16}\"|《[^《》\n]{1,40}》|〈[^〈〉\n]{1,40}〉|【[^【】\n]{1,20}】")
 _FORMULA_CHARS = set("+×*/=<>~^")
 _DATE_AFTER = re.compile(r"(?:年|月|日|号|时|点|分)")
-_ORDINAL_BEFORE = ("第", "前", "首", "倒数", "排名", "位列", "第一")
+_ORDINAL_BEFORE = ("第", "前", "首", "倒数", "排名", "位列", "第一", "每")   # 每千人: a rate's base
 _CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿")
 
 # Words between a preceding clause and the number that are not part of the subject.
@@ -165,6 +166,12 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
             kind = "other"               # a range: 1至2个 -> 2, the upper bound
         approx, conflict = _approx(m, lx)
         start, end = m.start(), m.end()
+        if m.group("pre") == "近" and start > 0 and text[start - 1] in "最附将接":
+            # 最近/附近: "recently", not a hedge on the number
+            start = m.start("lo") if m.group("lo") else m.start("num")
+            approx = lx.suffix_number.get(m.group("h1") or m.group("h2") or "") or \
+                lx.suffix_unit.get(m.group("post") or "")
+            conflict = False
         if unit == "%" and m.group("unit") is None:
             continue
         raw_s, raw_e = norm.span_to_raw(start, end)
@@ -219,6 +226,8 @@ def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:
     if not num[0].isdigit():
         if before in _CN_DIGITS or parse_chinese(num) is None:
             return False
+        if set(num) <= set("万亿") or (set(num) <= set("百千") and not m.group("pre")):
+            return False                      # 万人次 in a table header; 千人 of 每千人 (逾百家 is fine)
         if num == "一" or (len(num) > 1 and num.startswith("一") and num[1] not in "十百千万亿"):
             return False                      # 一个/一次: an article, not a count
         if before == "第" or text[max(0, s - 2):s] in ("十九", "二十"):

@@ -20,7 +20,7 @@ _CN = "一二三四五六七八九十"
 # is much faster than look-behinds at every position.
 
 MARKERS = [
-    ("1", re.compile(rf"(?P<m>(?P<n>[{_CN}]{{1,3}})[、.])(?=[^\d、.,])", re.M)),
+    ("1", re.compile(rf"(?P<m>(?P<n>[{_CN}]{{1,3}})[、.])(?=[^\d、.,]|\d{{4}}年)", re.M)),
     ("2", re.compile(rf"(?P<m>\((?P<n>[{_CN}]{{1,3}})\))")),
     ("3", re.compile(r"(?P<m>(?P<n>\d{1,2})(?:[、]|\.(?!\d)))", re.M)),
     ("4", re.compile(rf"(?P<m>\((?P<n>\d{{1,2}})\))")),
