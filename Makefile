@@ -6,7 +6,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/summaryscan extract corpus --out out/demo
+	.venv/bin/summaryscan screen corpus --out out/demo
 
 test: setup
 	.venv/bin/python -m pytest -q

@@ -24,3 +24,12 @@ if ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk\|noto serif cjk"; then
     echo "note: no CJK font found; install fonts-wqy-microhei (or Noto Sans CJK) for Chinese charts" >&2
   fi
 fi
+# Headless Chromium for the browser test of the HTML report (Debian package; root only).
+if [ "${SUMMARYSCAN_NO_BROWSER:-}" = "" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing chromium for the browser test..."
+    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+      (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) || \
+      echo "warning: could not install chromium; the browser test will be skipped" >&2
+  fi
+fi

@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(ck)
     ck.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
                     help="评价框架：内置 id（见 summaryscan frameworks）或 YAML 文件（默认 five-types）")
+    sc = sub.add_parser("screen", help="批量审读：排名、问题清单、覆盖热力图、雷同检测（HTML + Excel）")
+    _add_common(sc)
+    sc.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
+                    help="评价框架：内置 id 或 YAML 文件（默认 five-types）")
+    sc.add_argument("--no-copies", action="store_true", help="不做跨文档雷同（照抄照搬）检测")
+    sc.add_argument("--no-model", action="store_true", help="覆盖度只用框架短语规则，不用句子分类模型")
     fw = sub.add_parser("frameworks", help="列出内置评价框架，或查看一个框架")
     fw_sub = fw.add_subparsers(dest="action")
     show = fw_sub.add_parser("show", help="显示一个框架的维度、指标、加减分项")
@@ -134,6 +140,23 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_screen(args) -> int:
+    from .report.screen import run_screen
+    fw = _load_framework(args.framework)
+    classifier = None
+    if not args.no_model and fw.id == "five-types":
+        try:
+            from .classifier import load_model
+            classifier = load_model()
+        except (ImportError, FileNotFoundError) as exc:
+            print(f"提示：未加载句子分类模型（{exc}），覆盖度只用框架规则", file=sys.stderr)
+    index = run_screen(args.paths, args.out, fw, analyses=_batch(args, "审读"), copies=not args.no_copies,
+                       classifier=classifier)
+    print(f"审读报告：{os.path.abspath(index)}")
+    print(f"Excel：{os.path.abspath(os.path.join(args.out, 'report.xlsx'))}")
+    return 0
+
+
 def cmd_frameworks(args) -> int:
     from .frameworks import describe, list_frameworks
     if args.action == "show":
@@ -146,7 +169,7 @@ def cmd_frameworks(args) -> int:
     return 0
 
 
-COMMANDS = {"extract": cmd_extract, "check": cmd_check, "frameworks": cmd_frameworks}
+COMMANDS = {"extract": cmd_extract, "check": cmd_check, "screen": cmd_screen, "frameworks": cmd_frameworks}
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -1,0 +1,530 @@
+"""HTML pages of the screen report: the index of submissions and one page per document.
+
+Everything taken from a submission (text, titles, claim subjects, finding
+messages, file names) goes through :func:`esc` before it reaches the page, so a
+submission containing ``<script>`` shows it as text.  Pages are self-contained:
+CSS and JavaScript are inlined from ``report/assets/``, a Content-Security-Policy
+allows only those inline scripts (by hash) and local images, and nothing is
+fetched from the network.
+
+Highlighting: claims and located findings are marked in the extracted text with
+``<mark class="claim">`` / ``<mark class="finding sev-…">``, each with a tooltip
+(``title``).  We do not use displaCy's span renderer here: it joins tokens with
+spaces (wrong for Chinese), wraps every token in its own positioned element, and
+inserts span *labels* unescaped (its manual mode escapes the text, not labels),
+so tooltips built from submission text would be an injection path.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as _html
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Iterable, Optional
+from urllib.parse import quote
+
+SEVERITIES = ("high", "medium", "low")
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+CODE_ZH = {
+    "PLACEHOLDER": "占位符未替换",
+    "ARTIFACT": "网页或排版残留",
+    "NUMBERING": "序号不连续或重复",
+    "PART_EXCEEDS_WHOLE": "部分大于整体",
+    "SUBSET_EXCEEDS": "分项之和超过总数",
+    "PERCENT_RANGE": "百分比超出范围",
+    "ARITHMETIC": "计算结果不符",
+    "HEDGE_CONFLICT": "约数修饰矛盾",
+    "CONFLICTING_VALUES": "同一数据前后不一",
+    "YEAR_MISMATCH": "年份与标题不符",
+    "MISSING_SECTION": "缺少应有组成部分",
+    "TEMPLATE_COPY": "与其他材料雷同",
+}
+
+KIND_ZH = {"count": "计数", "percent": "百分比", "money": "金额", "area": "面积", "duration": "时长",
+           "other": "其他"}
+
+STATUS_ZH = {"ok": "已读取", "empty": "空文件", "no_text": "无文字层（扫描件）", "garbled": "乱码（字体无映射）",
+             "unsupported": "不支持的格式", "error": "读取出错"}
+
+
+def code_descriptions() -> dict[str, str]:
+    """Code -> longer Chinese description (from the consistency checks' data when available)."""
+    out = {k: "" for k in CODE_ZH}
+    try:
+        from ..consistency import CODES
+        out.update({k: v[1] for k, v in CODES.items()})
+    except Exception:  # the checks are optional for the report
+        pass
+    out["TEMPLATE_COPY"] = "与同批其他材料有成段文字雷同（替换单位名称和数字后仍一致），疑似照抄照搬"
+    return out
+
+
+def esc(value: Any) -> str:
+    """HTML-escape anything (None -> empty), quotes included, for text and attributes."""
+    if value is None:
+        return ""
+    return _html.escape(str(value), quote=True)
+
+
+def asset(name: str) -> str:
+    return resources.files("summaryscan.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def doc_href(file_name: str, prefix: str = "docs/") -> str:
+    """A relative link to a document page, percent-encoded (Chinese kept readable by browsers)."""
+    return prefix + quote(file_name, safe="")
+
+
+def _csp(scripts: Iterable[str]) -> str:
+    hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode()
+                      for s in scripts)
+    return ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' file: data:; "
+            f"script-src {hashes or chr(39) + 'none' + chr(39)}; base-uri 'none'; form-action 'none'")
+
+
+def page(title: str, body: str, scripts: Iterable[str] = ()) -> str:
+    scripts = list(scripts)
+    js = "".join(f"<script>{s}</script>" for s in scripts)
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{esc(_csp(scripts))}\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<meta name=\"referrer\" content=\"no-referrer\">\n"
+            f"<title>{esc(title)}</title>\n<style>{asset('report.css')}</style>\n</head>\n"
+            f"<body>\n{body}\n{js}\n</body>\n</html>\n")
+
+
+# --------------------------------------------------------------------------- #
+# colours
+# --------------------------------------------------------------------------- #
+
+def _mix(c1: tuple, c2: tuple, t: float) -> tuple:
+    return tuple(round(a + (b - a) * t) for a, b in zip(c1, c2))
+
+
+def score_colour(score: Optional[float]) -> str:
+    """Background for a 0..1 coverage score: red (0) -> amber (0.5) -> green (1)."""
+    if score is None:
+        return "#f1f3f6"
+    s = max(0.0, min(1.0, float(score)))
+    red, amber, green = (248, 203, 203), (253, 230, 163), (167, 226, 187)
+    rgb = _mix(red, amber, s / 0.5) if s < 0.5 else _mix(amber, green, (s - 0.5) / 0.5)
+    return "#%02x%02x%02x" % rgb
+
+
+# --------------------------------------------------------------------------- #
+# highlighted text
+# --------------------------------------------------------------------------- #
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    tag: str           # "mark" or "span"
+    cls: str
+    title: str = ""
+    id: str = ""       # put on the first fragment only
+    prio: int = 0      # lower opens first (outer) when two spans start together
+    whole: bool = False  # never split (claims): spans cutting through it are widened to cover it
+
+
+def _expand_around(spans: list[Span], keep: list[Span]) -> None:
+    """Widen spans that cut through a ``keep`` span (a claim) so claims are never split."""
+    keep = sorted(keep, key=lambda s: s.start)
+    for s in spans:
+        changed = True
+        while changed:
+            changed = False
+            for k in keep:
+                if k.start < s.end and k.end > s.start and not (s.start <= k.start and k.end <= s.end):
+                    s.start, s.end = min(s.start, k.start), max(s.end, k.end)
+                    changed = True
+
+
+def highlight(text: str, spans: list[Span], anchors: Optional[dict[int, list[str]]] = None) -> str:
+    """``text`` escaped, with ``spans`` as properly nested elements and empty anchor elements.
+
+    Spans that cross are closed and reopened around the crossing (the later
+    fragments carry ``data-cont``); the ``id`` goes on the first fragment.
+    """
+    n = len(text)
+    spans = [Span(**vars(s)) for s in spans if 0 <= s.start < s.end <= n]
+    _expand_around([s for s in spans if not s.whole], [s for s in spans if s.whole])
+    anchors = {k: v for k, v in (anchors or {}).items() if 0 <= k <= n}
+    bounds = sorted({0, n} | {s.start for s in spans} | {s.end for s in spans} | set(anchors))
+    starting: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(spans):
+        starting[s.start].append(i)
+    out: list[str] = []
+    stack: list[int] = []
+    opened: set[int] = set()
+
+    def open_tag(i: int) -> str:
+        s = spans[i]
+        attrs = f' class="{esc(s.cls)}"' if s.cls else ""
+        if s.title:
+            attrs += f' title="{esc(s.title)}"'
+        if i in opened:
+            attrs += ' data-cont="1"'
+        elif s.id:
+            attrs += f' id="{esc(s.id)}"'
+        opened.add(i)
+        return f"<{s.tag}{attrs}>"
+
+    for k, b in enumerate(bounds):
+        reopen: list[int] = []
+        while any(spans[i].end == b for i in stack):
+            i = stack.pop()
+            out.append(f"</{spans[i].tag}>")
+            if spans[i].end != b:
+                reopen.append(i)
+        for aid in anchors.get(b, ()):
+            out.append(f'<span class="anchor" id="{esc(aid)}"></span>')
+        to_open = list(reversed(reopen)) + starting.get(b, [])
+        to_open.sort(key=lambda i: (-spans[i].end, spans[i].prio, i))
+        for i in to_open:
+            out.append(open_tag(i))
+            stack.append(i)
+        if k + 1 < len(bounds):
+            out.append(esc(text[b:bounds[k + 1]]))
+    while stack:
+        out.append(f"</{spans[stack.pop()].tag}>")
+    return "".join(out)
+
+
+def claim_tooltip(c: dict) -> str:
+    value = c.get("value")
+    shown = _num(value)
+    lines = [f"数据声明：{c.get('raw', '')}", f"数值：{shown} {c.get('unit') or ''}".rstrip()]
+    if c.get("approx"):
+        lines.append(f"约数：{c['approx']}")
+    lines.append(f"主体：{c.get('subject') or '（未识别）'}")
+    lines.append(f"类型：{KIND_ZH.get(c.get('kind', ''), c.get('kind', ''))}")
+    return "\n".join(lines)
+
+
+def finding_tooltip(f: dict) -> str:
+    head = f"[{f.get('code', '')}] {CODE_ZH.get(f.get('code', ''), '')}（{SEVERITY_ZH.get(f.get('severity'), f.get('severity', ''))}）"
+    return head + "\n" + str(f.get("message", ""))
+
+
+def text_spans(data: dict) -> tuple[list[Span], dict[int, list[str]]]:
+    """Spans and anchors for a document page's text."""
+    claims = [Span(c["start"], c["end"], "mark", "claim", claim_tooltip(c), f"c-{i}", 2, whole=True)
+              for i, c in enumerate(data.get("claims", []))]
+    others: list[Span] = []
+    for s in data.get("sections", []):
+        if s["level"] != "point":
+            others.append(Span(s["start"], s["title_end"], "span", f"heading lv{s['level']}", "", "", 0))
+    for i, f in enumerate(data.get("findings", [])):
+        if f.get("start", -1) >= 0 and f.get("end", -1) > f["start"]:
+            sev = f.get("severity") if f.get("severity") in SEVERITIES else "low"
+            others.append(Span(f["start"], f["end"], "mark", f"finding sev-{sev} code-{f.get('code', '')}",
+                               finding_tooltip(f), f"f-{i}", 1))
+    anchors: dict[int, list[str]] = defaultdict(list)
+    for s in data.get("sections", []):
+        if s["level"] != "point":
+            anchors[s["start"]].append(f"sec-{s['id']}")
+    points = {f["start"] for f in data.get("findings", []) if f.get("start", -1) >= 0}
+    for cov in data.get("coverage", []):
+        points.update(e["start"] for e in cov.get("evidence", []))
+    for p in sorted(points):
+        anchors[p].append(f"at-{p}")
+    return claims + others, anchors
+
+
+# --------------------------------------------------------------------------- #
+# document page
+# --------------------------------------------------------------------------- #
+
+def _outline(sections: list[dict]) -> str:
+    heads = [s for s in sections if s["level"] != "point"]
+    if not heads:
+        return '<p class="empty-note">未识别出标题层级</p>'
+    ids = {s["id"] for s in heads}
+    children: dict[Optional[int], list[dict]] = defaultdict(list)
+    for s in heads:
+        parent = s.get("parent")
+        while parent is not None and parent not in ids:   # skip points between headings
+            parent = next((x.get("parent") for x in sections if x["id"] == parent), None)
+        children[parent].append(s)
+
+    def tree(parent: Optional[int], depth: int) -> str:
+        items = children.get(parent, [])
+        if not items or depth > 6:
+            return ""
+        lis = "".join(f'<li><a href="#sec-{s["id"]}">{esc(s["marker"])}{esc(s["title"])}</a>'
+                      f'{tree(s["id"], depth + 1)}</li>' for s in items)
+        return f"<ul>{lis}</ul>"
+    return tree(None, 0)
+
+
+def _fmt(x: Any, digits: int = 1) -> str:
+    if x is None or x == "":
+        return "—"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _num(v: Any) -> str:
+    """A claim's value without float noise: 12.0 -> 12, 0.989 -> 0.989, 46000.0 -> 46000."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return "" if v is None else str(v)
+    if v != v or v in (float("inf"), float("-inf")):
+        return str(v)
+    return ("%.4f" % v).rstrip("0").rstrip(".")
+
+
+def _score_block(summary: dict) -> str:
+    if summary.get("score") is None:
+        return "—"
+    parts = [f"覆盖 {summary['coverage_points']:.1f}"]
+    if summary.get("bonus_points"):
+        parts.append(f"+ 加分 {summary['bonus_points']:g}")
+    if summary.get("deduction_points"):
+        parts.append(f"− 扣分 {summary['deduction_points']:g}")
+    if summary.get("penalty"):
+        parts.append(f"− 问题 {summary['penalty']:g}")
+    return f'<b>{summary["score"]:.1f}</b> <span class="muted small">（{esc(" ".join(parts))}）</span>'
+
+
+def _findings_table(findings: list[dict]) -> str:
+    if not findings:
+        return '<p class="empty-note">未发现问题。</p>'
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = []
+    for i, f in sorted(enumerate(findings), key=lambda t: (order.get(t[1].get("severity"), 9), t[1].get("start", -1))):
+        sev = f.get("severity", "")
+        where = ""
+        if f.get("start", -1) >= 0:
+            where = f'<a href="#f-{i}">定位</a>'
+        other = ""
+        if f.get("other_doc"):
+            href = doc_href(f["other_file"], "") if f.get("other_file") else ""
+            if href and f.get("other_start", -1) >= 0:
+                href += f"#at-{f['other_start']}"
+            name = esc(f["other_doc"])
+            other = f'<div class="small">另见：{f"<a href={chr(34)}{esc(href)}{chr(34)}>{name}</a>" if href else name}</div>'
+        quote_text = f.get("sentence") or f.get("raw") or ""
+        rows.append(
+            f'<tr data-code="{esc(f.get("code"))}"><td class="nowrap"><code>{esc(f.get("code"))}</code>'
+            f'<div class="small muted">{esc(CODE_ZH.get(f.get("code", ""), ""))}</div></td>'
+            f'<td><span class="sev {esc(sev)}">{esc(SEVERITY_ZH.get(sev, sev))}</span></td>'
+            f'<td>{esc(f.get("message"))}{other}</td>'
+            f'<td class="small">{esc(f.get("section"))}</td>'
+            f'<td class="small">{esc(quote_text)}</td><td class="nowrap">{where}</td></tr>')
+    return ('<div class="table-wrap"><table class="grid findings"><colgroup><col style="width:150px">'
+            '<col style="width:64px"><col style="width:36%"><col style="width:17%"><col><col style="width:44px">'
+            '</colgroup><thead><tr><th>问题</th><th>严重程度</th>'
+            '<th>说明</th><th>章节</th><th>原句</th><th></th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table></div>")
+
+
+def _coverage_block(coverage: list[dict], framework_name: str) -> str:
+    if not coverage:
+        return '<p class="empty-note">无覆盖数据。</p>'
+    out = []
+    for c in coverage:
+        score = c.get("score") or 0.0
+        state = "已覆盖" if c.get("covered") else "未覆盖"
+        tags = "".join(f'<span class="tag">{esc(x)}</span>' for x in c.get("indicators_hit", []))
+        tags += "".join(f'<span class="tag bonus">加分：{esc(x)}</span>' for x in c.get("bonus", []))
+        tags += "".join(f'<span class="tag deduct">扣分：{esc(x)}</span>' for x in c.get("deductions", []))
+        ev = c.get("evidence", [])
+        if ev:
+            items = "".join(
+                f'<li><a class="ev" href="#at-{e["start"]}" title="跳到原文">{esc(e["text"])}</a>'
+                f'<div class="path">{esc(e.get("section") or "（开头部分）")}'
+                f'{" · 指标：" + esc("、".join(e.get("indicators", []))) if e.get("indicators") else ""}'
+                f'{" · 含数据 " + str(e["claims"]) + " 处" if e.get("claims") else ""}</div></li>'
+                for e in ev)
+            evidence = f'<ol class="evidence">{items}</ol>'
+        else:
+            evidence = '<p class="empty-note small">没有找到能证明该维度工作的句子。</p>'
+        out.append(
+            f'<h3 style="font-size:15px;margin:12px 0 4px">{esc(c.get("dimension"))} '
+            f'<span class="dimbar"><span style="width:{score * 100:.0f}%;background:{score_colour(score)}"></span></span> '
+            f'<span class="small">{score:.2f} · {state} · 量化证据 {int(c.get("quantified_evidence") or 0)} 句</span></h3>'
+            f'<div>{tags}</div>{evidence}')
+    return f'<p class="muted small">框架：{esc(framework_name)}。每个维度列出最有力的证据句（含数据者优先），点击跳到原文位置。</p>' + "".join(out)
+
+
+def _claims_table(claims: list[dict]) -> str:
+    if not claims:
+        return '<p class="empty-note">未抽取到数据声明。</p>'
+    rows = "".join(
+        f'<tr><td><a href="#c-{i}">{esc(c.get("raw"))}</a></td>'
+        f'<td class="num">{esc(_num(c.get("value")))}</td>'
+        f'<td>{esc(c.get("unit"))}</td><td>{esc(c.get("approx") or "")}</td><td>{esc(c.get("subject"))}</td>'
+        f'<td>{esc(KIND_ZH.get(c.get("kind", ""), c.get("kind", "")))}</td><td class="small">{esc(c.get("section"))}</td></tr>'
+        for i, c in enumerate(claims))
+    return ('<div class="table-wrap"><table class="grid"><thead><tr><th>原文</th><th class="num">数值</th>'
+            '<th>单位</th><th>约数</th><th>主体</th><th>类型</th><th>章节</th></tr></thead>'
+            f'<tbody>{rows}</tbody></table></div>')
+
+
+def render_doc_page(data: dict, framework_name: str) -> str:
+    """The page of one document from its page data (see :func:`summaryscan.report.screen.page_data`)."""
+    s = data["summary"]
+    title = s.get("title") or s["doc"]
+    ok = s["status"] == "ok"
+    status = (f'<span class="status {"ok" if ok else "err"}">{esc(STATUS_ZH.get(s["status"], s["status"]))}</span>'
+              + (f' <span class="small">{esc(s.get("message"))}</span>' if s.get("message") else ""))
+    meta = [("文件", esc(s["doc"])), ("单位", esc(s.get("unit") or "—")), ("文种", esc(s.get("doc_type") or "—")),
+            ("年份", esc(s.get("year") or "—")), ("状态", status)]
+    if ok:
+        sev = s.get("severity", {})
+        meta += [("字数", f'{s.get("chars", 0):,}'),
+                 ("数据声明", f'{s.get("claims", 0)} 条（每千字 {s.get("density", 0):.1f} 条）'),
+                 ("问题", " ".join(f'<span class="sev {k}">{SEVERITY_ZH[k]} {sev.get(k, 0)}</span>' for k in SEVERITIES)),
+                 ("得分", _score_block(s))]
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta)
+    body = [f'<header class="top"><div class="sub"><a href="../index.html">← 返回总览</a></div>'
+            f'<h1>{esc(title)}</h1><div class="sub">{esc(s["doc"])}</div></header><main>',
+            f'<section class="card"><h2>基本信息</h2><dl class="meta">{dl}</dl></section>']
+    if ok:
+        spans, anchors = text_spans(data)
+        findings = data.get("findings", [])
+        located = sum(1 for f in findings if f.get("start", -1) >= 0)
+        n_claims = len(data.get("claims", []))
+        body.append('<nav class="jump">跳到：<a href="#findings">问题清单</a><a href="#text">原文</a>'
+                    '<a href="#coverage">维度覆盖与证据</a><a href="#claims">数据声明明细</a></nav>')
+        body.append(f'<section class="card" id="findings"><h2>问题清单（{len(findings)}）</h2>'
+                    f'{_findings_table(findings)}</section>')
+        key = ('<div class="keybox"><span><mark class="claim">12个</mark> 数据声明</span>'
+               '<span><mark class="finding sev-high">高</mark> <mark class="finding sev-medium">中</mark> '
+               '<mark class="finding sev-low">低</mark> 问题位置</span>'
+               f'<span>鼠标悬停查看详情 · {n_claims} 条声明，{located} 处问题可定位</span></div>')
+        body.append('<div class="layout"><nav class="outline card" aria-label="提纲" style="margin:16px 0">'
+                    f'<h2 style="font-size:15px;margin:0 0 6px">提纲</h2>{_outline(data.get("sections", []))}</nav>'
+                    f'<section class="card" id="text"><h2>原文（抽取文本）</h2>{key}'
+                    f'<div class="doc-text">{highlight(data.get("text", ""), spans, anchors)}</div></section></div>')
+        body.append(f'<section class="card" id="coverage"><h2>维度覆盖与证据</h2>'
+                    f'{_coverage_block(data.get("coverage", []), framework_name)}</section>')
+        body.append(f'<section class="card" id="claims"><details><summary>数据声明明细（{n_claims}）</summary>'
+                    f'{_claims_table(data.get("claims", []))}</details></section>')
+    else:
+        body.append('<section class="card"><h2>无法分析</h2><p>该文件未能读取出可分析的文字，'
+                    '请检查文件格式或提供可复制文字的版本（.docx、.txt 或带文字层的 PDF）。</p></section>')
+    body.append("</main>")
+    return page(f"{title} - 审读", "\n".join(body), [asset("doc.js")])
+
+
+# --------------------------------------------------------------------------- #
+# index page
+# --------------------------------------------------------------------------- #
+
+SCORE_DOC = ("得分 = 各维度覆盖得分按框架权重加权平均 × 100 ＋ 命中加分项分值之和 − 命中扣分项分值之和 − 问题扣减"
+             "（每个高/中/低问题分别扣 {high:g}/{medium:g}/{low:g} 分）。名次按得分从高到低排列，同分同名次；"
+             "无法读取的材料不计分、不排名。")
+
+UNIT_DOC = ("单位：从标题开头取到年份或“创建/开展/关于…工作”等词之前的部分，要求以机关名称常见结尾"
+            "（局、委、办、党组、机关党委、纪委监委、工委……）结束，并去掉“书记”等职务词；标题里没有时，"
+            "取标题下方署名行（如“市直机关工委调研组”去掉“调研组”）或文末落款。仅供参考。")
+
+DENSITY_DOC = "每千字声明数 = 数据声明条数 ÷ 正文字数（不计空白）× 1000，反映材料用数据说话的程度。"
+
+
+def render_index(rows: list[dict], dims: list[str], meta: dict, charts: list[tuple[str, str]],
+                 cross: list[dict], penalties: dict) -> str:
+    """The index page. ``rows``: summary rows (ranked); ``charts``: (relative path, caption)."""
+    n_ok = sum(1 for r in rows if r["status"] == "ok")
+    codes = sorted({c for r in rows for c in r.get("codes", [])})
+    sev_tot = {k: sum(r.get("severity", {}).get(k, 0) for r in rows) for k in SEVERITIES}
+    head_cells = [("rank", "名次", "num", "ascending"), ("doc", "材料", "", "ascending"), ("unit", "单位", "", "ascending"),
+                  ("type", "文种", "", "ascending"), ("year", "年份", "num", "descending")]
+    head_cells += [(f"dim{i}", d, "num", "descending") for i, d in enumerate(dims)]
+    head_cells += [("claims", "数据声明", "num", "descending"), ("density", "每千字", "num", "descending"),
+                   ("high", "高", "num", "descending"), ("medium", "中", "num", "descending"),
+                   ("low", "低", "num", "descending"), ("score", "得分", "num", "descending"),
+                   ("status", "状态", "", "ascending")]
+    ths = "".join(
+        f'<th data-key="{k}"{" data-type=" + chr(34) + t + chr(34) if t else ""} data-first="{first}"'
+        f'{" class=" + chr(34) + "num" + chr(34) if t == "num" and not k.startswith("dim") else ""}'
+        f'{" aria-sort=" + chr(34) + "ascending" + chr(34) if k == "rank" else ""}>{esc(label)}</th>'
+        for k, label, t, first in head_cells)
+    trs = []
+    for r in rows:
+        ok = r["status"] == "ok"
+        sev = r.get("severity", {})
+        title = r.get("title") or r["doc"]
+        cells = [f'<td class="num" data-v="{r["rank"] if r.get("rank") else ""}">{r.get("rank") or "—"}</td>',
+                 f'<td class="doc-cell" data-v="{esc(title)}"><a href="{esc(doc_href(r["file"]))}">{esc(title)}</a>'
+                 f'<div class="file">{esc(r["doc"])}</div></td>',
+                 f'<td class="unit">{esc(r.get("unit") or "")}</td>', f'<td class="nowrap">{esc(r.get("doc_type") or "")}</td>',
+                 f'<td class="num">{esc(r.get("year") or "")}</td>']
+        for d in dims:
+            v = r.get("dims", {}).get(d) if ok else None
+            covered = r.get("covered", {}).get(d)
+            tip = "" if v is None else f' title="{esc(d)}：{v:.2f}（{"已覆盖" if covered else "未覆盖"}）"'
+            cells.append(f'<td class="dim" data-v="{"" if v is None else f"{v:.3f}"}" '
+                         f'style="background:{score_colour(v)}"{tip}>{"—" if v is None else f"{v:.2f}"}</td>')
+        cells.append(f'<td class="num">{r.get("claims", 0) if ok else "—"}</td>')
+        dens_v, dens_t = (f"{r['density']:.3f}", f"{r['density']:.1f}") if ok else ("", "—")
+        cells.append(f'<td class="num" data-v="{dens_v}">{dens_t}</td>')
+        codes_tip = esc("、".join(f"{c} {CODE_ZH.get(c, '')}" for c in r.get("codes", [])))
+        for k in SEVERITIES:
+            v = sev.get(k, 0)
+            cells.append(f'<td class="num" title="{codes_tip}"><span class="sev {k if v else "zero"}">{v}</span></td>')
+        sc = r.get("score")
+        sc_v, sc_t = ("", "—") if sc is None else (f"{sc}", f"{sc:.1f}")
+        cells.append(f'<td class="num score" data-v="{sc_v}">{sc_t}</td>')
+        st = (f'<span class="status {"ok" if ok else "err"}">{esc(STATUS_ZH.get(r["status"], r["status"]))}</span>'
+              + ("" if ok else f'<div class="small">{esc(r.get("message"))}</div>'))
+        cells.append(f'<td data-v="{esc(r["status"])}">{st}</td>')
+        attrs = (f' data-doc="{esc(r["doc"])}" data-status="{esc(r["status"])}" data-codes="{esc(" ".join(r.get("codes", [])))}"'
+                 f' data-findings="{sum(sev.values())}"' + "".join(f' data-{k}="{sev.get(k, 0)}"' for k in SEVERITIES))
+        trs.append(f'<tr{attrs}{"" if ok else " class=" + chr(34) + "bad" + chr(34)}>{"".join(cells)}</tr>')
+    code_opts = "".join(f'<option value="{esc(c)}">{esc(c)} {esc(CODE_ZH.get(c, ""))}</option>' for c in codes)
+    toolbar = ('<div class="toolbar"><input type="search" id="q" placeholder="筛选：标题、单位、文件名…" aria-label="文字筛选">'
+               f'<select id="code" aria-label="问题类型"><option value="">全部问题类型</option>{code_opts}</select>'
+               '<select id="sev" aria-label="严重程度"><option value="">全部材料</option>'
+               '<option value="high">有高严重度问题</option><option value="medium">有中严重度问题</option>'
+               '<option value="low">有低严重度问题</option><option value="none">未发现问题</option>'
+               '<option value="unreadable">无法读取</option></select>'
+               f'<span class="muted">显示 <b id="shown">{len(rows)}</b> / {len(rows)} 份 · 点击表头排序</span></div>')
+    legend = ('<div class="legend">维度覆盖得分（0–1）：<span class="chip" style="background:%s"></span>0'
+              '<span class="chip" style="background:%s"></span>0.5<span class="chip" style="background:%s"></span>1'
+              '　“高/中/低”为各严重程度的问题数，悬停可见问题类型。</div>'
+              % (score_colour(0), score_colour(0.5), score_colour(1)))
+    stats = (f'<ul class="stats"><li><b>{len(rows)}</b>份材料</li><li><b>{n_ok}</b>份可分析</li>'
+             f'<li><b>{len(rows) - n_ok}</b>份无法读取</li>'
+             f'<li><b>{sum(r.get("claims", 0) for r in rows):,}</b>条数据声明</li>'
+             + "".join(f'<li><b>{sev_tot[k]}</b>个{SEVERITY_ZH[k]}严重度问题</li>' for k in SEVERITIES)
+             + (f'<li><b>{len(cross)}</b>处跨材料雷同</li>' if cross else "") + "</ul>")
+    figs = "".join(f'<figure><img src="{esc(quote(p))}" alt="{esc(cap)}" loading="lazy"><figcaption>{esc(cap)}</figcaption></figure>'
+                   for p, cap in charts)
+    body = [f'<header class="top"><h1>模范机关创建材料审读报告</h1>'
+            f'<div class="sub">评价框架：{esc(meta.get("framework_name"))} · 生成时间：{esc(meta.get("generated"))}'
+            f' · summaryscan {esc(meta.get("version"))}</div></header><main>',
+            f'<section class="card"><h2>概况</h2>{stats}</section>',
+            f'<section class="card"><h2>材料一览</h2>{toolbar}<div class="table-wrap">'
+            f'<table class="grid sortable" id="docs"><thead><tr>{ths}</tr></thead><tbody>{"".join(trs)}</tbody></table>'
+            f'</div>{legend}</section>']
+    if figs:
+        body.append(f'<section class="card"><h2>图表</h2><div class="charts">{figs}</div></section>')
+    if cross:
+        def link(file: str, doc: str, at: int) -> str:
+            if not file:
+                return esc(doc)
+            return f'<a href="{esc(doc_href(file))}{f"#at-{at}" if at >= 0 else ""}">{esc(doc)}</a>'
+        items = "".join(
+            f'<tr><td>{link(c.get("file", ""), c["doc"], c["start"])}</td>'
+            f'<td>{link(c.get("other_file", ""), c["other_doc"], c["other_start"])}</td>'
+            f'<td><span class="sev {esc(c.get("severity"))}">{esc(SEVERITY_ZH.get(c.get("severity"), c.get("severity")))}</span></td>'
+            f'<td>{esc(c.get("message"))}</td><td class="small">{esc(c.get("sentence") or c.get("raw"))}</td></tr>'
+            for c in cross)
+        body.append('<section class="card" id="cross"><h2>跨材料雷同</h2><div class="table-wrap"><table class="grid">'
+                    '<thead><tr><th>材料</th><th>雷同材料</th><th>严重程度</th><th>说明</th><th>原句</th></tr></thead>'
+                    f'<tbody>{items}</tbody></table></div></section>')
+    glossary = "".join(f"<dt>{esc(k)}</dt><dd>{esc(CODE_ZH.get(k, ''))}{'：' + esc(v) if v else ''}</dd>"
+                       for k, v in code_descriptions().items())
+    body.append('<section class="card"><h2>说明</h2>'
+                f'<p>{esc(SCORE_DOC.format(**penalties))}</p><p>{esc(DENSITY_DOC)}</p><p>{esc(UNIT_DOC)}</p>'
+                '<p>表格同时导出为 <a href="report.xlsx">report.xlsx</a>（汇总、数据声明、问题清单、维度覆盖）。'
+                '自动审读结果仅作初筛参考，请以人工审核为准。</p>'
+                f'<h3 style="font-size:14px">问题类型</h3><dl class="codes">{glossary}</dl></section></main>')
+    return page("模范机关创建材料审读报告", "\n".join(body), [asset("index.js")])
