@@ -74,3 +74,11 @@ def test_keywords_by_document_section_and_dimension(corpus):
 def test_bad_keyword_grouping_is_a_clear_error(corpus):
     with pytest.raises(ValueError, match="document"):
         corpus.keywords(by="paragraph")
+
+
+def test_similar_finds_the_planted_copies(corpus):
+    pairs = corpus.similar()
+    assert {tuple(sorted(p)) for p in pairs[["doc_a", "doc_b"]].values.tolist()} == {
+        ("01_caizhengju_zongjie.txt", "02_renshe_zongjie.txt"), ("06_jiaotong_shuzhi.docx", "11_sifa_zongjie.txt")}
+    for _, p in pairs.iterrows():
+        assert corpus[p["doc_a"]].text[p["start_a"]:p["end_a"]] == p["text_a"]

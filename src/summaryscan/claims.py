@@ -119,13 +119,14 @@ def find_placeholders(norm: Normalized, raw_text: str) -> list[Placeholder]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _slogan_re() -> re.Pattern:
+    return re.compile(_alt(lexicon().slogans))
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
-    for slogan in lexicon().slogans:
-        start = text.find(slogan)
-        while start >= 0:
-            spans.append((start, start + len(slogan)))
-            start = text.find(slogan, start + 1)
+    spans += [(m.start(), m.end()) for m in _slogan_re().finditer(text)]
     return sorted(spans)
 
 
@@ -232,7 +233,7 @@ def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:
             return False                      # 一个/一次: an article, not a count
         if before == "第" or text[max(0, s - 2):s] in ("十九", "二十"):
             return False
-    if any(text[max(0, s - len(w)):s] == w for w in _ORDINAL_BEFORE):
+    if text[max(0, s - 2):s].endswith(_ORDINAL_BEFORE):
         return False
     if unit in ("年",) and num[0].isdigit() and len(num) == 4:
         return False
@@ -289,6 +290,48 @@ def _jieba():
     return pseg
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> tuple[dict, dict]:
+    """jieba's word frequencies (prefix-closed) and POS tags, domain words included."""
+    pseg = _jieba()
+    import jieba
+    jieba.dt.check_initialized()
+    tags = dict(pseg.dt.word_tag_tab)
+    tags.update(jieba.dt.user_word_tag_tab)
+    return jieba.dt.FREQ, tags
+
+
+_ASCII_RUN = re.compile(r"[A-Za-z0-9.%+]+")
+
+
+def _segment(s: str, out: list) -> None:
+    """jieba's own segmentation (its DAG and max-probability route, no HMM), with
+    tags from its dictionary, called directly: the windows around a number are a
+    few characters long and posseg's wrapper layers cost more than the search."""
+    import jieba
+    freq, tags = _dictionary()
+    pos = 0
+    for m in _ASCII_RUN.finditer(s):
+        if m.start() > pos:
+            _route(jieba.dt, s[pos:m.start()], tags, out)
+        word = m.group()
+        out.append((word, "m" if word[0].isdigit() else "eng"))
+        pos = m.end()
+    if pos < len(s):
+        _route(jieba.dt, s[pos:], tags, out)
+
+
+def _route(dt, s: str, tags: dict, out: list) -> None:
+    route: dict = {}
+    dt.calc(s, dt.get_DAG(s), route)
+    i = 0
+    while i < len(s):
+        j = route[i][1] + 1
+        word = s[i:j]
+        out.append((word, tags.get(word, "x")))
+        i = j
+
+
 @lru_cache(maxsize=8192)
 def _tokens(s: str) -> tuple[tuple[str, str], ...]:
     """POS tokens, with quoted stretches (“…”) kept whole as nouns."""
@@ -296,11 +339,11 @@ def _tokens(s: str) -> tuple[tuple[str, str], ...]:
     pos = 0
     for q in re.finditer(r"“[^“”]*”|《[^《》]*》", s):
         if q.start() > pos:
-            out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:q.start()], HMM=False))
+            _segment(s[pos:q.start()], out)
         out.append((q.group(), "nq"))
         pos = q.end()
     if pos < len(s):
-        out.extend((w.word, w.flag) for w in _jieba().cut(s[pos:], HMM=False))
+        _segment(s[pos:], out)
     return tuple(out)
 
 

@@ -6,6 +6,7 @@ on their own line and run on inside a paragraph (``一、基本做法 (一)抓�
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -155,9 +156,9 @@ def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
 def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]:
     text = norm.text
     sentences: list[Sentence] = []
+    heads = _Spans([s for s in sections if s.level != "point"])
+    points = _Spans([s for s in sections if s.level == "point"])
     pos = 0
-    heads = [s for s in sections if s.level != "point"]
-    points = [s for s in sections if s.level == "point"]
     for m in SENTENCE_END_RE.finditer(text):
         end = m.end() if not m.group().startswith("\n") else m.start()
         _add_sentence(sentences, norm, pos, end, heads, points)
@@ -166,17 +167,26 @@ def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]
     return sentences
 
 
-def _innermost(secs: list[Section], raw_pos: int) -> Optional[int]:
-    best = None
-    for s in secs:
-        if s.start <= raw_pos < s.end:
-            best = s.id          # later (deeper) sections win
-        elif s.start > raw_pos:
-            break
-    return best
+class _Spans:
+    """Innermost section containing an offset, by bisecting the sorted starts."""
+
+    def __init__(self, secs: list[Section]):
+        self.secs = secs
+        self.starts = [s.start for s in secs]
+
+    def innermost(self, raw_pos: int) -> Optional[int]:
+        k = bisect.bisect_right(self.starts, raw_pos) - 1
+        while k >= 0:                      # later (deeper) sections win; walk back to one that contains it
+            s = self.secs[k]
+            if raw_pos < s.end:
+                return s.id
+            k -= 1
+            if k >= 0 and self.secs[k].end <= raw_pos and self.secs[k].level == "1":
+                break
+        return None
 
 
-def _add_sentence(out, norm, start, end, heads, points):
+def _add_sentence(out, norm, start, end, heads: _Spans, points: _Spans):
     text = norm.text
     while start < end and text[start] in " \n":
         start += 1
@@ -184,7 +194,7 @@ def _add_sentence(out, norm, start, end, heads, points):
         return
     rs, re_ = norm.span_to_raw(start, end)
     out.append(Sentence(idx=len(out), start=rs, end=re_, text=text[start:end],
-                        section=_innermost(heads, rs), point=_innermost(points, rs)))
+                        section=heads.innermost(rs), point=points.innermost(rs)))
 
 
 def guess_title(norm: Normalized, raw_text: str) -> str:
