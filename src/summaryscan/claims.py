@@ -65,6 +65,7 @@ def claim_pattern() -> re.Pattern:
     lx = lexicon()
     cn = "零〇一二两三四五六七八九十百千万亿"
     first_chars = "".join(sorted({w[0] for w in lx.prefix})) + cn
+    unit_first = "".join(sorted({u[0] for u in lx.unit_kind}))
     return re.compile(
         rf"(?=[\d{first_chars}])"          # fail fast: most positions start no claim
         rf"(?P<pre>{_alt(lx.prefix)})?"
@@ -73,19 +74,21 @@ def claim_pattern() -> re.Pattern:
         rf"(?P<h1>{_alt(lx.suffix_number)})?"
         rf"(?P<mul>万亿|千万|百万|万|亿)?"
         rf"(?P<h2>{_alt(lx.suffix_number)})?"
+        rf"(?=[{re.escape(unit_first)}百])"   # only then try the unit alternatives (re tries them one by one)
         rf"(?:(?P<pct_word>百分之)(?P<pct_num>[{cn}\d.]+)|(?P<unit>{_alt(lx.unit_kind)}))"
         rf"(?P<post>{_alt(lx.suffix_unit)})?"
     )
 
 
-_PCT_WORD_RE = re.compile(r"(?P<pre>近|约|超过|逾)?百分之(?P<num>[零〇一二两三四五六七八九十百千\d.]+)(?P<post>以上|左右)?")
+_PCT_WORD_RE = re.compile(r"(?=[近约超逾百])(?P<pre>近|约|超过|逾)?百分之(?P<num>[零〇一二两三四五六七八九十百千\d.]+)(?P<post>以上|左右)?")
 
 PLACEHOLDER_RE = re.compile(
-    r"(?P<year>(?:19|20)[Xx×]{2})"
+    r"(?=[12Xx×*＊○◯〇])"     # fail fast where no placeholder can start
+    r"(?:(?P<year>(?:19|20)[Xx×]{2})"
     r"|(?P<mask>\*{2,}|＊{2,})"
     r"|(?P<circle>(?<![一二三四五六七八九十零〇])[○◯〇]{2,}(?![一二三四五六七八九十零〇]))"
     # X, XX, ×× standing for a name or number; not inside formulas or codes (7×24, 1+N+X, 415X)
-    r"|(?P<letter>(?<![A-Za-z0-9+×*＋])(?:X{1,3}|×{2,3}|x{2,3})(?![A-Za-z0-9+×*＋]))"
+    r"|(?P<letter>(?<![A-Za-z0-9+×*＋])(?:X{1,3}|×{2,3}|x{2,3})(?![A-Za-z0-9+×*＋])))"
 )
 
 _QUOTE_RE = re.compile(r"“[^“”\n]{1,16}”|‘[^‘’\n]{1,16}’|\"[^\"\n]{1,16}\"|《[^《》\n]{1,40}》|〈[^〈〉\n]{1,40}〉|【[^【】\n]{1,20}】")
@@ -380,7 +383,7 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
     s = s.lstrip()
     if s.startswith("的"):
         s = s[1:]
-    s = _AFTER_BOUNDARY.split(s)[0][:14]
+    s = _AFTER_BOUNDARY.split(s)[0][:12]
     if not s or s[0] in "等各" or claim_pattern().match(s):
         return ""           # nothing, or straight into another quantity (24份71人次)
     toks = list(_tokens(s))
@@ -423,7 +426,7 @@ def _subject_before(clause: str) -> str:
                 changed = True
     if not clause:
         return ""
-    toks = _tokens(clause[-18:])
+    toks = _tokens(clause[-12:])
     words: list[str] = []
     for i in range(len(toks) - 1, -1, -1):
         w, f = toks[i]

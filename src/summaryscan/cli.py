@@ -41,12 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(ck)
     ck.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
                     help="评价框架：内置 id（见 summaryscan frameworks）或 YAML 文件（默认 five-types）")
+    ck.add_argument("--no-model", action="store_true", help="覆盖度只用框架短语规则，不用句子分类模型")
     sc = sub.add_parser("screen", help="批量审读：排名、问题清单、覆盖热力图、雷同检测（HTML + Excel）")
     _add_common(sc)
     sc.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
                     help="评价框架：内置 id 或 YAML 文件（默认 five-types）")
     sc.add_argument("--no-copies", action="store_true", help="不做跨文档雷同（照抄照搬）检测")
     sc.add_argument("--no-model", action="store_true", help="覆盖度只用框架短语规则，不用句子分类模型")
+    tr = sub.add_parser("train", help="用标注句子训练“句子→维度”分类模型，并更新模型卡")
+    tr.add_argument("--labels", metavar="FILE.jsonl", help="标注数据（默认 corpus/labels/sentences.jsonl）")
+    tr.add_argument("--out", metavar="MODEL.skops", help="模型文件（默认 models/dimension-classifier.skops）")
+    tr.add_argument("--seed", type=int, default=0, help="划分训练/测试集的种子（默认 0）")
     fw = sub.add_parser("frameworks", help="列出内置评价框架，或查看一个框架")
     fw_sub = fw.add_subparsers(dest="action")
     show = fw_sub.add_parser("show", help="显示一个框架的维度、指标、加减分项")
@@ -117,10 +122,23 @@ class UsageError(Exception):
     """A problem with what the user asked for: printed, exit status 2."""
 
 
+def _classifier(args, fw):
+    """The sentence classifier for coverage, when the framework is the one it was trained for."""
+    if args.no_model or fw.id != "five-types":
+        return None
+    try:
+        from .classifier import load_model
+        return load_model()
+    except (ImportError, FileNotFoundError) as exc:
+        print(f"提示：未加载句子分类模型（{exc}），覆盖度只用框架规则", file=sys.stderr)
+        return None
+
+
 def cmd_check(args) -> int:
     from . import consistency
     from .coverage import coverage
     fw = _load_framework(args.framework)
+    classifier = _classifier(args, fw)
     out = Outputs(args.out, args.format)
     cov_w = TableWriter(args.out, "coverage", COVERAGE_COLUMNS, args.format)
     find_w = TableWriter(args.out, "findings", FINDING_COLUMNS, args.format)
@@ -129,7 +147,7 @@ def cmd_check(args) -> int:
         for a in _batch(args, "检查"):
             out.add(a)
             if a.raw.ok:
-                cov_w.write(coverage_rows(coverage(a, fw)))
+                cov_w.write(coverage_rows(coverage(a, fw, classifier)))
                 find_w.write(finding_rows(consistency.check(a, fw)))
         ok = True
     finally:
@@ -143,17 +161,21 @@ def cmd_check(args) -> int:
 def cmd_screen(args) -> int:
     from .report.screen import run_screen
     fw = _load_framework(args.framework)
-    classifier = None
-    if not args.no_model and fw.id == "five-types":
-        try:
-            from .classifier import load_model
-            classifier = load_model()
-        except (ImportError, FileNotFoundError) as exc:
-            print(f"提示：未加载句子分类模型（{exc}），覆盖度只用框架规则", file=sys.stderr)
+    classifier = _classifier(args, fw)
     index = run_screen(args.paths, args.out, fw, analyses=_batch(args, "审读"), copies=not args.no_copies,
                        classifier=classifier)
     print(f"审读报告：{os.path.abspath(index)}")
     print(f"Excel：{os.path.abspath(os.path.join(args.out, 'report.xlsx'))}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .classifier import summary_line, train
+    try:
+        metrics = train(args.labels, args.out, seed=args.seed)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"模型已保存：{summary_line(metrics)}")
     return 0
 
 
@@ -169,7 +191,8 @@ def cmd_frameworks(args) -> int:
     return 0
 
 
-COMMANDS = {"extract": cmd_extract, "check": cmd_check, "screen": cmd_screen, "frameworks": cmd_frameworks}
+COMMANDS = {"extract": cmd_extract, "check": cmd_check, "screen": cmd_screen, "train": cmd_train,
+            "frameworks": cmd_frameworks}
 
 
 def main(argv: Optional[list[str]] = None) -> int:

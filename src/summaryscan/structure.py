@@ -159,11 +159,12 @@ def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]
     heads = _Spans([s for s in sections if s.level != "point"])
     points = _Spans([s for s in sections if s.level == "point"])
     pos = 0
+    cursor = norm.cursor()
     for m in SENTENCE_END_RE.finditer(text):
         end = m.end() if not m.group().startswith("\n") else m.start()
-        _add_sentence(sentences, norm, pos, end, heads, points)
+        _add_sentence(sentences, text, cursor, pos, end, heads, points)
         pos = m.end()
-    _add_sentence(sentences, norm, pos, len(text), heads, points)
+    _add_sentence(sentences, text, cursor, pos, len(text), heads, points)
     return sentences
 
 
@@ -186,13 +187,12 @@ class _Spans:
         return None
 
 
-def _add_sentence(out, norm, start, end, heads: _Spans, points: _Spans):
-    text = norm.text
+def _add_sentence(out, text, cursor, start, end, heads: _Spans, points: _Spans):
     while start < end and text[start] in " \n":
         start += 1
     if end <= start:
         return
-    rs, re_ = norm.span_to_raw(start, end)
+    rs, re_ = cursor.span_to_raw(start, end)
     out.append(Sentence(idx=len(out), start=rs, end=re_, text=text[start:end],
                         section=heads.innermost(rs), point=points.innermost(rs)))
 
