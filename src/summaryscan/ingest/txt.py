@@ -125,6 +125,25 @@ def _looks_like_text(text: str) -> bool:
     return len(_CONTROL.findall(text)) <= max(1, len(text) * MAX_CONTROL_RATIO)
 
 
+# A text with a few undecodable bytes (a stray Latin-1 byte in UTF-8, damaged GBK) is
+# still a submission: read it with replacement characters, up to this share of them.
+MAX_BAD_RATIO = 0.001
+
+
+def _decode_lenient(data: bytes) -> tuple[str, str, int] | None:
+    """The better of UTF-8 and GB18030 with replacement characters, if only a few are needed."""
+    best = None
+    for enc in ("utf-8", "gb18030"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if best is None or bad < best[2]:
+            best = (text, enc, bad)
+    text, enc, bad = best
+    if bad <= max(3, len(text) * MAX_BAD_RATIO) and _looks_like_text(text):
+        return best
+    return None
+
+
 def read_txt(rec: RawDocument) -> RawDocument:
     """Fill ``rec`` (path/doc/format already set) from a text file."""
     size = os.path.getsize(rec.path)
@@ -140,11 +159,18 @@ def read_txt(rec: RawDocument) -> RawDocument:
         rec.message = f"文件“{rec.doc}”是空文件（0 字节）。"
         return rec
     got = decode_bytes(data)
+    note = ""
     if got is None:
-        rec.status = STATUS_ERROR
-        rec.message = (f"文件“{rec.doc}”看起来不是文本文件（含大量二进制/控制字符，"
-                       f"无法识别编码）。")
-        return rec
+        lenient = _decode_lenient(data)
+        if lenient is None:
+            rec.status = STATUS_ERROR
+            rec.message = (f"文件“{rec.doc}”看起来不是文本文件（含大量二进制/控制字符，"
+                           f"无法识别编码）。")
+            return rec
+        text, enc, bad = lenient
+        got = (text, enc)
+        note = (f"文件“{rec.doc}”中有 {bad} 处字节无法按 {enc} 解码，已替换为“\ufffd”，"
+                f"其余内容已读取，请核对原文件。")
     text, enc = got
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -155,5 +181,6 @@ def read_txt(rec: RawDocument) -> RawDocument:
         rec.text = text
         return rec
     rec.status = STATUS_OK
+    rec.message = note
     rec.text = text
     return rec
