@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Optional
@@ -213,8 +214,9 @@ def _value(num: str, mul: Optional[str]) -> Optional[float]:
         v = parse_chinese(num)
     if v is None:
         return None
-    v = float(v) * (multiplier(mul) if mul else 1)
-    return round(v, 6)
+    if mul:                                   # 128.42亿: exact decimal arithmetic, no float error
+        return float(round(Decimal(repr(v)) * multiplier(mul), 6))
+    return round(float(v), 6)
 
 
 def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:

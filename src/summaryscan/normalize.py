@@ -141,7 +141,7 @@ def translation_table() -> dict[int, int]:
 
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
 _HSPACE_RE = re.compile("[ \t\u3000\xa0]+")
-_NEWLINE_RUN_RE = re.compile(r"[ \t\u3000\xa0]*\n[\s\u3000]*")
+_NEWLINE_RUN_RE = re.compile("[ \t\u3000\xa0\u200b\u200c\u200d\u2060\ufeff]*\n[\\s\u3000\u200b\u200c\u200d\u2060\ufeff]*")
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -168,10 +168,6 @@ def normalize(raw: str, join_lines: bool = True) -> Normalized:
     deletions: list[tuple[int, int]] = []
     artifacts: list[Artifact] = []
 
-    for m in line_re.finditer(raw):
-        if m.group().strip():
-            artifacts.append(Artifact("debris", m.group().strip(), m.start(), m.end()))
-            deletions.append((m.start(), m.end()))
     for m in marker_re.finditer(raw):
         artifacts.append(Artifact("marker", m.group(), m.start(), m.end()))
         deletions.append((m.start(), m.end()))
@@ -180,6 +176,16 @@ def normalize(raw: str, join_lines: bool = True) -> Normalized:
         deletions.append((m.start(), m.end()))
     for m in _ZERO_WIDTH_RE.finditer(raw):
         deletions.append((m.start(), m.end()))
+    # Whole-line debris is judged on what is left of the line once markers and
+    # zero-width characters are gone, so a second pass finds nothing more (idempotent).
+    inline = _merge(deletions)
+    for s, e in _line_spans(raw):
+        if e - s > 80:
+            continue                      # debris lines are short
+        visible = _visible(raw, s, e, inline)
+        if visible and line_re.fullmatch(visible):
+            artifacts.append(Artifact("debris", raw[s:e].strip(), s, e))
+            deletions.append((s, e))
     artifacts.sort(key=lambda a: a.start)
 
     deleted = _merge(deletions)
@@ -247,9 +253,10 @@ def _line_break_deletions(raw: str, deleted: list[tuple[int, int]], join: bool =
         line_start = m.end()
         if line:
             para_head = para_head or line
+            # inner punctuation, including the previous line's last character
+            para_punct = para_punct or any(p in (para_tail[-1:] + line)[:-1] for p in "。,，;；")
             para_tail = (para_tail + line)[-2:]
             para_len += len(line)
-            para_punct = para_punct or any(p in line[:-1] for p in "。,，;；")
         if not para_len:
             out.append((m.start(), m.end()))     # nothing kept yet: drop the break
             continue

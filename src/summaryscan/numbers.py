@@ -98,10 +98,10 @@ def parse_chinese(text: str) -> Optional[int]:
 
 
 def multiplier(text: str) -> int:
-    """The factor of a trailing multiplier word: 万 -> 10,000, 亿 -> 1e8, 万亿 -> 1e12."""
+    """The factor of a trailing multiplier word: 万 -> 10,000, 亿 -> 1e8, 千万 -> 1e7, 万亿 -> 1e12."""
     factor = 1
     for ch in text:
-        factor *= _BIG_UNITS.get(ch, 1)
+        factor *= _BIG_UNITS.get(ch) or _SMALL_UNITS.get(ch, 1)
     return factor
 
 

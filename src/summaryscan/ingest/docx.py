@@ -618,7 +618,7 @@ def read_docx(rec: RawDocument, max_uncompressed: Optional[int] = None) -> RawDo
                           f"或是改了扩展名的旧版 .doc 文件。请去掉密码，或用 Word/WPS 另存为 .docx。")
     try:
         zf = zipfile.ZipFile(rec.path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError):
         return _fail(rec, f"“{name}”不是有效的 .docx 文件（文件损坏或不是 Word 2007+ 格式）。")
     with zf:
         infos = zf.infolist()
