@@ -578,24 +578,23 @@ class _Extractor:
             self.hints.append(Hint(start, self.pos, "table"))
 
     @staticmethod
-    def _rows(tbl):
-        for ch in tbl:
-            if ch.tag == W_TR:
+    def _children(el, tag):
+        """Children with ``tag``, looking through content controls and custom XML wrappers."""
+        for ch in el:
+            if ch.tag == tag:
                 yield ch
             elif ch.tag in (W_SDT, W_CUSTOMXML):
                 inner = ch.find(W_SDTCONTENT) if ch.tag == W_SDT else ch
                 if inner is not None:
-                    yield from (r for r in inner if r.tag == W_TR)
+                    yield from (c for c in inner if c.tag == tag)
 
-    @staticmethod
-    def _cells(tr):
-        for ch in tr:
-            if ch.tag == W_TC:
-                yield ch
-            elif ch.tag in (W_SDT, W_CUSTOMXML):
-                inner = ch.find(W_SDTCONTENT) if ch.tag == W_SDT else ch
-                if inner is not None:
-                    yield from (c for c in inner if c.tag == W_TC)
+    @classmethod
+    def _rows(cls, tbl):
+        return cls._children(tbl, W_TR)
+
+    @classmethod
+    def _cells(cls, tr):
+        return cls._children(tr, W_TC)
 
 
 # --------------------------------------------------------------------------
