@@ -1,0 +1,100 @@
+"""Child process of bench/run.py: time the in-process pipeline (and jieba) on a list of files.
+
+Runs in a fresh interpreter so that its peak RSS is its own and no cache of an
+earlier measurement (the pipeline memoises segmentations) is warm:
+
+1. with ``--jieba``, the reference first, on a pristine jieba (before summaryscan
+   adds its domain words): the texts are read with ``summaryscan.ingest.load``
+   (not timed), ``jieba.lcut`` (default mode, HMM on) is warmed up on a short
+   sentence (dictionary load), then one timed pass over the texts;
+2. the pipeline: import, ``analyze_path`` once on ``--warmup`` (a file outside
+   the measured set: jieba's dictionary and every lazy import load), then one
+   timed pass of ``analyze_path`` over the files, single core, file reading and
+   decoding included; UTF-8 bytes counted from ``RawDocument.text``;
+3. peak RSS (``ru_maxrss``) after that pass;
+4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf).
+
+Times are wall (``perf_counter``) and CPU (``process_time``): on a machine shared
+with other jobs, CPU time is the figure that does not depend on their load.
+Prints one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import statistics
+import sys
+import time
+
+
+def _maxrss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", required=True, help="JSON file: list of paths")
+    ap.add_argument("--warmup", required=True)
+    ap.add_argument("--jieba", action="store_true")
+    ap.add_argument("--load", action="store_true")
+    a = ap.parse_args()
+    with open(a.files, encoding="utf-8") as fh:
+        files = json.load(fh)
+    out: dict = {"files": len(files)}
+
+    if a.jieba:
+        import jieba
+        from summaryscan.ingest import load
+        texts = [load(f).text for f in files]
+        jieba.setLogLevel(60)
+        jieba.lcut("开展专题学习12次，培训干部300人次。")
+        t, c = time.perf_counter(), time.process_time()
+        for text in texts:
+            jieba.lcut(text)
+        out["jieba_s"] = time.perf_counter() - t
+        out["jieba_cpu_s"] = time.process_time() - c
+        out["jieba_bytes"] = sum(len(x.encode("utf-8")) for x in texts)
+        out["maxrss_mb_after_jieba"] = _maxrss_mb()
+        del texts
+        gc.collect()
+
+    t0 = time.perf_counter()
+    from summaryscan.ingest import load
+    from summaryscan.pipeline import analyze_path
+    t_import = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    analyze_path(a.warmup)
+    t_warm = time.perf_counter() - t0
+    rss_ready = _maxrss_mb()
+
+    per_doc, cpu, nbytes, nchars, statuses, claims = [], 0.0, 0, 0, {}, 0
+    for f in files:
+        t, c = time.perf_counter(), time.process_time()
+        an = analyze_path(f)
+        cpu += time.process_time() - c
+        per_doc.append(time.perf_counter() - t)
+        nbytes += len(an.raw.text.encode("utf-8"))
+        nchars += len(an.raw.text)
+        claims += len(an.claims)
+        statuses[an.raw.status] = statuses.get(an.raw.status, 0) + 1
+        del an
+    out.update({"bytes": nbytes, "chars": nchars, "statuses": statuses, "claims": claims,
+                "import_s": t_import, "warmup_s": t_warm, "pipeline_s": sum(per_doc), "pipeline_cpu_s": cpu,
+                "doc_s_median": statistics.median(per_doc) if per_doc else None,
+                "doc_s_max": max(per_doc) if per_doc else None,
+                "maxrss_mb_ready": rss_ready, "maxrss_mb_after_pipeline": _maxrss_mb()})
+    if a.load:
+        t, c = time.perf_counter(), time.process_time()
+        for f in files:
+            load(f)
+        out["load_s"] = time.perf_counter() - t
+        out["load_cpu_s"] = time.process_time() - c
+    out["maxrss_mb_end"] = _maxrss_mb()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

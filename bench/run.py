@@ -1,0 +1,512 @@
+"""summaryscan benchmark: throughput, the jieba reference, .docx/.pdf rates, memory at scale.
+
+    .venv/bin/python bench/run.py [--quick] [--out bench/result.json]
+
+One run measures, side by side (every number also goes to the JSON file):
+
+* .txt ``extract`` throughput in MB/s of text (UTF-8 bytes of the extracted text)
+  on the shared corpus (``../shared/corpus``, written out as .txt files first;
+  skipped with a message when absent) and on the .txt submissions of ``corpus/``:
+  the in-process pipeline (``analyze_path`` over the files, one core, one pass
+  in a fresh process after a warm-up on a file outside the set) and the CLI
+  (``summaryscan extract --jobs 1 --no-cache``, wall time of the whole command);
+* the reference, in the same process and on the same texts: ``jieba.lcut``
+  after a warm-up, and the ratio pipeline MB/s / jieba MB/s (target >= 5x);
+* documents per second for .docx and .pdf made from the same texts (python-docx,
+  fpdf2 with the WenQuanYi Micro Hei CJK font), ``analyze_path`` and ``load`` alone;
+* peak memory: of the in-process run (``ru_maxrss``), and of ``summaryscan screen``
+  over 1,000 and 10,000 generated submissions (``bench/synth.py``) as the largest
+  sum of RSS over the CLI's process tree, sampled with psutil every 0.1 s
+  (target <= 500 MB at 10,000 and flat in the number of documents); summed PSS
+  is reported beside it (RSS counts pages shared by forked workers once per process);
+* wall time and documents/s of ``screen`` over the 1,000 set with ``--jobs 2``
+  (target <= 60 s on 2 cores), and ``extract`` over the 1,000 set with
+  ``--jobs 1`` and ``--jobs 2``.
+
+``--quick`` makes the large set 2,000 instead of 10,000 (the table says so),
+generates 10 .docx/.pdf instead of 30 and repeats the small-corpus timings less.
+Inputs are written to a temporary folder, removed at the end (``--keep`` keeps it).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import corpora  # noqa: E402
+import synth  # noqa: E402
+from proctree import measure  # noqa: E402
+
+MB = 1e6          # throughput is in MB/s of UTF-8 bytes (10^6); memory is in MiB, labelled MB as psutil users do
+
+LOADS: list[float] = []     # other processes' load (cores) during every measured run
+
+TARGETS = {"pipeline_over_jieba": 5.0, "screen_peak_rss_mb": 500.0, "screen_1k_wall_s": 60.0}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def log(msg: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
+
+
+def cli_command() -> list[str]:
+    exe = os.path.join(os.path.dirname(sys.executable), "summaryscan")
+    return [exe] if os.path.exists(exe) else [sys.executable, "-m", "summaryscan.cli"]
+
+
+def single_core_env() -> dict:
+    env = dict(os.environ)
+    for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        env[k] = "1"
+    return env
+
+
+def inproc(files: list[str], warmup: str, tmp: str, *, jieba: bool = False, load: bool = False) -> dict:
+    """Run bench/inproc.py in a fresh interpreter; its JSON result."""
+    lst = os.path.join(tmp, f"files-{hashlib.sha1(''.join(files).encode()).hexdigest()[:10]}.json")
+    with open(lst, "w", encoding="utf-8") as fh:
+        json.dump(files, fh)
+    cmd = [sys.executable, os.path.join(HERE, "inproc.py"), "--files", lst, "--warmup", warmup]
+    cmd += ["--jieba"] if jieba else []
+    cmd += ["--load"] if load else []
+    r = measure(cmd, env=single_core_env(), cwd=ROOT)
+    LOADS.append(r["other_load_cores"])
+    if r["returncode"] != 0:
+        raise RuntimeError(f"inproc failed ({r['returncode']}): {r['stderr_tail']}")
+    out = json.loads(r["stdout"].strip().splitlines()[-1])
+    out["other_load_cores"] = r["other_load_cores"]
+    out["sampled_peak_rss_mb"] = r["peak_rss_sum_mb"]
+    return out
+
+
+def run_cli(args: list[str], out_dir: str, timeout: Optional[float] = None) -> dict:
+    shutil.rmtree(out_dir, ignore_errors=True)
+    r = measure(cli_command() + args + ["--out", out_dir, "--no-cache", "--quiet"], cwd=ROOT, timeout=timeout)
+    LOADS.append(r["other_load_cores"])
+    if r["returncode"] != 0:
+        log(f"  command failed ({r['returncode']}): {' '.join(r['cmd'])}\n{r['stderr_tail']}")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    return r
+
+
+def _median(xs: list[float]) -> Optional[float]:
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def _mbps(nbytes: int, seconds: Optional[float]) -> Optional[float]:
+    return nbytes / MB / seconds if seconds else None
+
+
+def source_fingerprint() -> str:
+    """sha256 of src/summaryscan/**/*.py: which code was measured, whatever git says."""
+    h = hashlib.sha256()
+    src = os.path.join(ROOT, "src", "summaryscan")
+    for base, dirs, files in sorted(os.walk(src)):
+        dirs.sort()
+        for f in sorted(files):
+            if f.endswith((".py", ".yaml", ".txt")):
+                p = os.path.join(base, f)
+                h.update(os.path.relpath(p, src).encode())
+                with open(p, "rb") as fh:
+                    h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
+def machine_info() -> dict:
+    from importlib import metadata
+
+    def version(name: str) -> Optional[str]:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+    import psutil
+    from summaryscan.pipeline import PIPELINE_VERSION
+    commit = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    freq = psutil.cpu_freq()
+    return {"cpu_count": os.cpu_count(), "cpu_count_physical": psutil.cpu_count(logical=False),
+            "cpu_affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+            "cpu_model": _cpu_model(), "cpu_mhz": freq.current if freq else None,
+            "memory_total_mb": psutil.virtual_memory().total / 1024 / 1024,
+            "platform": platform.platform(), "python": platform.python_version(),
+            "summaryscan": version("summaryscan"), "pipeline_version": PIPELINE_VERSION,
+            "jieba": version("jieba"), "pandas": version("pandas"), "psutil": version("psutil"),
+            "python-docx": version("python-docx"), "fpdf2": version("fpdf2"), "pdfplumber": version("pdfplumber"),
+            "git_head": commit, "source_fingerprint": source_fingerprint()}
+
+
+def _cpu_model() -> Optional[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def txt_throughput(name: str, files: list[str], warmup: str, tmp: str, repeats: int, cli_repeats: int) -> dict:
+    """In-process pipeline, jieba and CLI on the same .txt files."""
+    runs = []
+    for k in range(repeats):
+        log(f"  {name}: in-process pipeline + jieba, run {k + 1}/{repeats} ({len(files)} files)")
+        runs.append(inproc(files, warmup, tmp, jieba=True))
+    nbytes = runs[0]["bytes"]
+    pipe = _median([_mbps(nbytes, r["pipeline_s"]) for r in runs])
+    jb = _median([_mbps(r["jieba_bytes"], r["jieba_s"]) for r in runs])
+    ratio = _median([(_mbps(nbytes, r["pipeline_s"]) or 0) / (_mbps(r["jieba_bytes"], r["jieba_s"]) or 1)
+                     for r in runs])
+    pipe_cpu = _median([_mbps(nbytes, r["pipeline_cpu_s"]) for r in runs])
+    jb_cpu = _median([_mbps(r["jieba_bytes"], r["jieba_cpu_s"]) for r in runs])
+    ratio_cpu = _median([(_mbps(nbytes, r["pipeline_cpu_s"]) or 0) / (_mbps(r["jieba_bytes"], r["jieba_cpu_s"]) or 1)
+                         for r in runs])
+    clis = []
+    for k in range(cli_repeats):
+        log(f"  {name}: CLI extract --jobs 1, run {k + 1}/{cli_repeats}")
+        clis.append(run_cli(["extract", *files, "--jobs", "1"], os.path.join(tmp, "out-txt")))
+    wall = _median([c["wall_s"] for c in clis if c["returncode"] == 0])
+    return {"files": len(files), "bytes": nbytes, "chars": runs[0]["chars"], "claims": runs[0]["claims"],
+            "statuses": runs[0]["statuses"], "repeats": repeats,
+            "pipeline_mb_s": pipe, "pipeline_docs_s": len(files) / _median([r["pipeline_s"] for r in runs]),
+            "jieba_mb_s": jb, "ratio_pipeline_over_jieba": ratio,
+            "pipeline_mb_s_cpu": pipe_cpu, "jieba_mb_s_cpu": jb_cpu, "ratio_pipeline_over_jieba_cpu": ratio_cpu,
+            "other_load_cores": max(r["other_load_cores"] for r in runs),
+            "inproc_peak_rss_mb": max(r["maxrss_mb_after_pipeline"] for r in runs),
+            "inproc_rss_mb_before_batch": max(r["maxrss_mb_ready"] for r in runs),
+            "import_s": _median([r["import_s"] for r in runs]), "warmup_s": _median([r["warmup_s"] for r in runs]),
+            "doc_s_median": _median([r["doc_s_median"] for r in runs]), "doc_s_max": max(r["doc_s_max"] for r in runs),
+            "cli_wall_s": wall, "cli_mb_s": _mbps(nbytes, wall), "cli_peak_rss_sum_mb": max(c["peak_rss_sum_mb"] for c in clis),
+            "cli_cpu_s": _median([c["cpu_s"] for c in clis]),
+            "cli_other_load_cores": max(c["other_load_cores"] for c in clis),
+            "runs": runs, "cli_runs": [_strip(c) for c in clis]}
+
+
+def office_rates(fmt: str, texts: list[tuple[str, str]], tmp: str) -> dict:
+    folder = os.path.join(tmp, f"office-{fmt}")
+    t = time.perf_counter()
+    paths = corpora.make_office_set(texts, folder, fmt)
+    made = time.perf_counter() - t
+    warm, measured = paths[-1], paths[:-1]
+    log(f"  .{fmt}: {len(measured)} files made in {made:.1f} s; analyze_path and load")
+    r = inproc(measured, warm, tmp, load=True)
+    n = len(measured)
+    return {"files": n, "source_chars": sum(len(x[1]) for x in texts[:-1]), "chars_extracted": r["chars"],
+            "statuses": r["statuses"], "claims": r["claims"],
+            "analyze_docs_s": n / r["pipeline_s"], "load_docs_s": n / r["load_s"] if r.get("load_s") else None,
+            "analyze_docs_s_cpu": n / r["pipeline_cpu_s"], "other_load_cores": r["other_load_cores"],
+            "ingest_share": (r["load_cpu_s"] / r["pipeline_cpu_s"]) if r.get("load_cpu_s") else None,
+            "doc_s_median": r["doc_s_median"], "doc_s_max": r["doc_s_max"],
+            "inproc_peak_rss_mb": r["maxrss_mb_after_pipeline"], "generate_s": made}
+
+
+def _strip(r: dict) -> dict:
+    out = {k: v for k, v in r.items() if k != "stdout"}
+    out["stdout_tail"] = r.get("stdout", "")[-300:]
+    return out
+
+
+def synthetic_runs(tmp: str, small: int, large: int, seed: int, timeout: float) -> dict:
+    out: dict[str, Any] = {"seed": seed, "generator": "bench/synth.py (clause mode, copy_rate 0.02)"}
+    sets = {}
+    for n in sorted({small, large}):
+        folder = os.path.join(tmp, f"synth-{n}")
+        t = time.perf_counter()
+        if n == large and small < large:
+            # documents 0..small-1 of the large set are the small set: copy them, generate the rest
+            shutil.copytree(sets[small], folder)
+            synth.write_set(folder, n, seed, start=small)
+        else:
+            synth.write_set(folder, n, seed)
+        files = len(os.listdir(folder))
+        size = sum(e.stat().st_size for e in os.scandir(folder))
+        sets[n] = folder
+        out[f"set_{n}"] = {"files": files, "bytes": size, "generate_s": time.perf_counter() - t}
+        log(f"  generated {files:,} submissions ({size / MB:.1f} MB) in {time.perf_counter() - t:.1f} s")
+
+    def record(key: str, cmd: str, n: int, jobs: int) -> None:
+        log(f"  {cmd} over {n:,} submissions, --jobs {jobs}")
+        r = run_cli([cmd, sets[n], "--jobs", str(jobs)], os.path.join(tmp, f"out-{key}"), timeout=timeout)
+        r["documents"] = n
+        r["jobs"] = jobs
+        r["docs_s"] = n / r["wall_s"] if r["returncode"] == 0 else None
+        r["mb_s"] = out[f"set_{n}"]["bytes"] / MB / r["wall_s"] if r["returncode"] == 0 else None
+        out[key] = _strip(r)
+        log(f"    {r['wall_s']:.1f} s, peak RSS sum {r['peak_rss_sum_mb']:.0f} MB, PSS sum {r['peak_pss_sum_mb']:.0f} MB"
+            + ("" if r["returncode"] == 0 else f", FAILED rc={r['returncode']}"))
+
+    record("extract_small_jobs1", "extract", small, 1)
+    record("extract_small_jobs2", "extract", small, 2)
+    out["dask_small"] = dask_extract(tmp, sets[small], small, timeout)
+    record("screen_small_jobs2", "screen", small, 2)
+    record("screen_large_jobs2", "screen", large, 2)
+    out["small"], out["large"] = small, large
+    a, b = out["extract_small_jobs1"], out["extract_small_jobs2"]
+    out["extract_speedup_jobs2"] = a["wall_s"] / b["wall_s"] if b["wall_s"] else None
+    s, l = out["screen_small_jobs2"], out["screen_large_jobs2"]
+    out["screen_rss_growth"] = l["peak_rss_sum_mb"] / s["peak_rss_sum_mb"] if s["peak_rss_sum_mb"] else None
+    out["screen_pss_growth"] = l["peak_pss_sum_mb"] / s["peak_pss_sum_mb"] if s["peak_pss_sum_mb"] else None
+    return out
+
+
+def dask_extract(tmp: str, folder: str, n: int, timeout: float) -> Optional[dict]:
+    """The Dask engine (LocalCluster, 2 workers x 1 thread, partitions of 50) over a set, as the CLI runs."""
+    try:
+        from summaryscan.engines import dask_available
+    except ImportError:
+        return None
+    if not dask_available():
+        log("  Dask engine skipped: dask[distributed]/pyarrow not installed")
+        return None
+    log(f"  Dask engine (LocalCluster 2x1) over {n:,} submissions")
+    out_dir = os.path.join(tmp, "out-dask")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    r = measure([sys.executable, os.path.join(HERE, "dask_extract.py"), out_dir, folder], cwd=ROOT, timeout=timeout)
+    LOADS.append(r["other_load_cores"])
+    shutil.rmtree(out_dir, ignore_errors=True)
+    r["documents"], r["jobs"] = n, 2
+    r["docs_s"] = n / r["wall_s"] if r["returncode"] == 0 else None
+    try:
+        r["counts"] = json.loads(r["stdout"].strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        r["counts"] = None
+    log(f"    {r['wall_s']:.1f} s, peak RSS sum {r['peak_rss_sum_mb']:.0f} MB"
+        + ("" if r["returncode"] == 0 else f", FAILED rc={r['returncode']}: {r['stderr_tail'][-300:]}"))
+    return _strip(r)
+
+
+# ---------------------------------------------------------------- report
+
+
+def fmt(v: Any, spec: str = ".2f") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    return format(v, spec)
+
+
+def table(headers: list[str], rows: list[list[str]], align: str = "") -> str:
+    """Plain aligned text table; ``align`` per column ('l' or 'r', default: first l, rest r)."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    cols = list(zip(headers, *rows))
+    w = [max(len(str(c)) for c in col) for col in cols]
+
+    def line(cells):
+        return "  ".join(str(c).ljust(w[k]) if align[k] == "l" else str(c).rjust(w[k]) for k, c in enumerate(cells))
+    sep = "  ".join("-" * x for x in w)
+    return "\n".join([line(headers), sep] + [line(r) for r in rows])
+
+
+def verdict(ok: Optional[bool]) -> str:
+    return "-" if ok is None else ("ok" if ok else "MISSED")
+
+
+def render(res: dict) -> str:
+    m = res["machine"]
+    lines = [f"summaryscan benchmark, {res['date']} ({res['mode']}), {res['elapsed_s'] / 60:.1f} min",
+             f"machine: {m['cpu_count']} CPUs ({m['cpu_model']}), {m['memory_total_mb'] / 1024:.0f} GB; "
+             f"Python {m['python']}; summaryscan {m['summaryscan']} (pipeline {m['pipeline_version']}, "
+             f"src {m['source_fingerprint']}, HEAD {str(m['git_head'])[:10]}); jieba {m['jieba']}"]
+    ld = res.get("other_load")
+    if ld and ld.get("max") is not None:
+        lines.append(f"other processes on the machine during measured runs: {ld['mean']:.2f} cores on average, "
+                     f"up to {ld['max']:.2f}" + ("  << BUSY MACHINE: wall times inflated; see the CPU-time figures"
+                                                  if ld["max"] > 0.3 else ""))
+    lines.append("")
+    txt = res["txt"]
+    cols = [k for k in ("shared", "corpus") if k in txt and not txt[k].get("skipped")]
+    names = {"shared": "shared corpus", "corpus": "corpus/ .txt"}
+    lines.append(".txt extract, MB/s of UTF-8 text (1 core)")
+    if cols:
+        rows = [["documents / MB", *[f"{txt[c]['files']} / {txt[c]['bytes'] / MB:.2f}" for c in cols], ""],
+                ["in-process analyze_path, MB/s", *[fmt(txt[c]["pipeline_mb_s"]) for c in cols], ""],
+                ["in-process analyze_path, docs/s", *[fmt(txt[c]["pipeline_docs_s"], ".1f") for c in cols], ""],
+                ["jieba.lcut (reference), MB/s", *[fmt(txt[c]["jieba_mb_s"]) for c in cols], ""],
+                ["ratio pipeline / jieba", *[fmt(txt[c]["ratio_pipeline_over_jieba"], ".2f") + "x" for c in cols],
+                 ">= 5x"],
+                ["  target met", *[verdict(txt[c]["ratio_pipeline_over_jieba"] >= TARGETS["pipeline_over_jieba"])
+                                   for c in cols], ""],
+                ["same on CPU time: pipeline / jieba MB/s",
+                 *[f"{fmt(txt[c]['pipeline_mb_s_cpu'])} / {fmt(txt[c]['jieba_mb_s_cpu'])}" for c in cols], ""],
+                ["ratio on CPU time", *[fmt(txt[c]["ratio_pipeline_over_jieba_cpu"]) + "x" for c in cols], ">= 5x"],
+                ["CLI extract --jobs 1 --no-cache, wall s", *[fmt(txt[c]["cli_wall_s"]) for c in cols], ""],
+                ["CLI extract, MB/s (wall)", *[fmt(txt[c]["cli_mb_s"]) for c in cols], ""],
+                ["CLI CPU time (all processes), s", *[fmt(txt[c]["cli_cpu_s"]) for c in cols], ""],
+                ["in-process peak RSS, MB", *[fmt(txt[c]["inproc_peak_rss_mb"], ".0f") for c in cols], ""],
+                ["runs (median of)", *[str(txt[c]["repeats"]) for c in cols], ""]]
+        lines.append(table(["", *[names[c] for c in cols], "target"], rows))
+    for c in ("shared", "corpus"):
+        if txt.get(c, {}).get("skipped"):
+            lines.append(f"{names[c]}: skipped ({txt[c]['skipped']})")
+    fc = res.get("cli_fixed_cost")
+    if fc:
+        lines.append(f"CLI fixed cost (extract of one 1.5 KB file): {fc['wall_s']:.2f} s, "
+                     f"peak RSS sum {fc['peak_rss_sum_mb']:.0f} MB")
+    lines.append("")
+    off = res.get("office", {})
+    if off:
+        lines.append(f".docx / .pdf made from {off.get('source')} (1 core)")
+        rows = []
+        for f in ("docx", "pdf"):
+            o = off.get(f)
+            if o:
+                rows.append([f".{f}", str(o["files"]), fmt(o["analyze_docs_s"], ".1f"),
+                             fmt(o["analyze_docs_s_cpu"], ".1f"), fmt(o["load_docs_s"], ".1f"),
+                             fmt(o["ingest_share"] * 100 if o["ingest_share"] is not None else None, ".0f") + "%",
+                             fmt(o["doc_s_max"], ".2f"), fmt(o["inproc_peak_rss_mb"], ".0f")])
+        lines.append(table(["format", "files", "docs/s analyze_path", "(CPU time)", "docs/s load only",
+                            "ingest share (CPU)", "slowest doc s", "peak RSS MB"], rows))
+        lines.append("")
+    syn = res.get("synthetic")
+    if syn:
+        small, large = syn["small"], syn["large"]
+        lines.append(f"CLI on generated submissions (~1,500 chars each; {syn['set_' + str(small)]['bytes'] / MB:.1f} MB "
+                     f"per {small:,}), --no-cache; memory = peak sum over the process tree, 0.1 s sampling")
+        rows = []
+        for key, label in (("extract_small_jobs1", "extract"), ("extract_small_jobs2", "extract"),
+                           ("dask_small", "extract (Dask engine, parquet)"),
+                           ("screen_small_jobs2", "screen"), ("screen_large_jobs2", "screen")):
+            r = syn.get(key)
+            if not r:
+                continue
+            target = ""
+            if key == "screen_small_jobs2":
+                target = f"<= 60 s: {verdict(r['wall_s'] <= TARGETS['screen_1k_wall_s'] if r['returncode'] == 0 else False)}"
+            if key == "screen_large_jobs2":
+                target = (f"<= 500 MB: {verdict(r['peak_rss_sum_mb'] <= TARGETS['screen_peak_rss_mb'])}"
+                          if r["returncode"] == 0 else "did not finish")
+            rows.append([label, f"{r['documents']:,}", str(r["jobs"]), fmt(r["wall_s"], ".1f"), fmt(r["docs_s"], ".1f"),
+                         fmt(r["peak_rss_sum_mb"], ".0f"), fmt(r["peak_pss_sum_mb"], ".0f"),
+                         fmt(r["peak_rss_main_mb"], ".0f"), str(r["max_processes"]), fmt(r.get("cpu_s"), ".1f"),
+                         fmt(r.get("other_load_cores"), ".2f"), target])
+        lines.append(table(["command", "docs", "jobs", "wall s", "docs/s", "RSS sum MB", "PSS sum MB",
+                            "main RSS MB", "procs", "CPU s", "other load", "target"], rows, "lrrrrrrrrrrl"))
+        lines.append(f"extract --jobs 2 speed-up over --jobs 1: {fmt(syn['extract_speedup_jobs2'])}x; "
+                     f"screen peak RSS {large:,} / {small:,}: {fmt(syn['screen_rss_growth'])}x "
+                     f"(PSS {fmt(syn['screen_pss_growth'])}x; flat = 1.00x)")
+        if res["mode"] == "quick":
+            lines.append(f"NOTE --quick: the large set is {large:,} submissions, not 10,000.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description="summaryscan benchmark")
+    ap.add_argument("--quick", action="store_true", help="2,000 instead of 10,000 submissions; fewer repeats")
+    ap.add_argument("--out", default=os.path.join(HERE, "result.json"), help="JSON result file")
+    ap.add_argument("--tmp", help="work folder (default: a new temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated inputs")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--large", type=int, help="size of the large set (default 10,000; 2,000 with --quick)")
+    ap.add_argument("--timeout", type=float, default=7200, help="limit per CLI run, s (default 7200)")
+    a = ap.parse_args(argv)
+    quick = a.quick
+    large = a.large or (2000 if quick else 10000)
+    small = min(1000, large)
+    started = time.perf_counter()
+    tmp = a.tmp or tempfile.mkdtemp(prefix="summaryscan-bench-")
+    os.makedirs(tmp, exist_ok=True)
+    res: dict[str, Any] = {"date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+                           "mode": "quick" if quick else "full", "machine": machine_info(), "tmp": tmp,
+                           "targets": TARGETS, "loadavg_start": os.getloadavg(), "units": {"throughput": "MB = 10^6 bytes of UTF-8 text",
+                                                        "memory": "MB = MiB (2^20 bytes)"}}
+    log(f"work folder {tmp}")
+    try:
+        warm_name, warm_text = synth.generate(0, seed=a.seed + 7919)   # outside every measured set
+        warmup = os.path.join(tmp, "warmup.txt")
+        with open(warmup, "w", encoding="utf-8") as fh:
+            fh.write(warm_text)
+
+        # .txt throughput: shared corpus and corpus/
+        res["txt"] = {}
+        docs = corpora.shared_documents()
+        if docs is None:
+            msg = f"{corpora.SHARED} not found"
+            log(f"shared corpus skipped: {msg}")
+            res["txt"]["shared"] = {"skipped": msg}
+        else:
+            folder = os.path.join(tmp, "shared-txt")
+            corpora.write_texts(docs, folder)
+            files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
+            log(f"shared corpus: {len(files)} documents")
+            res["txt"]["shared"] = txt_throughput("shared", files, warmup, tmp, repeats=1,
+                                                  cli_repeats=1 if quick else 3)
+        from summaryscan.ingest import iter_inputs
+        corpus_txt = [f for f in iter_inputs([os.path.join(ROOT, "corpus")]) if f.lower().endswith(".txt")]
+        log(f"corpus/: {len(corpus_txt)} .txt submissions")
+        res["txt"]["corpus"] = txt_throughput("corpus", corpus_txt, warmup, tmp,
+                                              repeats=3 if quick else 5, cli_repeats=1 if quick else 3)
+        log("CLI fixed cost: extract of one small file")
+        fixed = [run_cli(["extract", warmup, "--jobs", "1"], os.path.join(tmp, "out-fixed")) for _ in range(1 if quick else 3)]
+        res["cli_fixed_cost"] = {"wall_s": _median([f["wall_s"] for f in fixed]),
+                                 "peak_rss_sum_mb": max(f["peak_rss_sum_mb"] for f in fixed), "runs": len(fixed)}
+
+        # .docx / .pdf
+        n_office = 10 if quick else 30
+        if docs is not None:
+            texts = [(n, corpora.truncate(t, 3000)) for n, t in corpora.pick_texts(docs, n_office + 1)]
+            source = f"the shared corpus, cut to ~3,000 chars"
+        else:
+            src_dir = os.path.join(ROOT, "corpus", "sources")
+            srcs = [(f, open(os.path.join(src_dir, f), encoding="utf-8-sig").read())
+                    for f in sorted(os.listdir(src_dir)) if f.endswith(".txt")]
+            texts = corpora.pick_texts(srcs, n_office + 1, min_chars=0)
+            source = "corpus/sources/*.txt (shared corpus absent)"
+        res["office"] = {"source": source}
+        for f in ("docx", "pdf"):
+            try:
+                res["office"][f] = office_rates(f, texts, tmp)
+            except Exception as exc:      # a missing generator library must not sink the run
+                log(f"  .{f} skipped: {type(exc).__name__}: {exc}")
+                res["office"][f] = None
+
+        # generated submissions: extract --jobs 1/2, screen 1,000 and 10,000
+        log(f"generated submissions: {small:,} and {large:,}")
+        res["synthetic"] = synthetic_runs(tmp, small, large, a.seed, a.timeout)
+    finally:
+        res["elapsed_s"] = time.perf_counter() - started
+        res["other_load"] = {"mean": statistics.mean(LOADS) if LOADS else None, "max": max(LOADS) if LOADS else None,
+                             "per_run": LOADS, "loadavg_end": os.getloadavg()}
+        if not a.keep and not a.tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+        with open(a.out, "w", encoding="utf-8") as fh:
+            json.dump(res, fh, ensure_ascii=False, indent=1, default=str)
+    report = render(res)
+    print(report)
+    with open(os.path.splitext(a.out)[0] + ".txt", "w", encoding="utf-8") as fh:
+        fh.write(report + "\n")
+    log(f"results: {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
