@@ -101,7 +101,7 @@ def read_tables(folder):
 
 def test_killed_run_resumes_to_the_same_tables(tmp_path):
     """A batch killed mid-run leaves no half-written table, and --resume completes it identically."""
-    make_docs(tmp_path / "in", 40)
+    make_docs(tmp_path / "in", 120)
     cli = [sys.executable, "-m", "summaryscan.cli", "extract", str(tmp_path / "in"), "--quiet"]
     subprocess.run(cli + ["--out", str(tmp_path / "full"), "--no-cache"], check=True, capture_output=True)
 
@@ -116,13 +116,18 @@ def test_killed_run_resumes_to_the_same_tables(tmp_path):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not (killed / "claims.csv").exists() or proc.returncode == 0
+    full = read_tables(tmp_path / "full")
+    if (killed / "claims.csv").exists():
+        # tables are renamed into place only when complete: never half a table
+        assert read_tables(killed) == full
+    assert not [f for f in os.listdir(killed) if f.startswith(".tmp-")], "temporaries of the killed run removed"
     done_before = sum(len(f) for _, _, f in os.walk(cache))
     assert done_before >= 5
 
     res = subprocess.run(cli + ["--out", str(killed), "--resume"], check=True, capture_output=True, text=True)
     assert "不再重做" in res.stderr
-    assert read_tables(killed) == read_tables(tmp_path / "full")
+    assert read_tables(killed) == full
+    assert not [f for f in os.listdir(killed) if f.startswith(".tmp-")], "temporaries of the killed run removed"
 
 
 def test_resume_without_a_previous_run_is_a_usage_error(tmp_path):

@@ -13,7 +13,8 @@ from typing import Optional
 
 from .runner import ResultCache, RunOptions, run
 from .report.tables import (CLAIM_COLUMNS, COVERAGE_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, SECTION_COLUMNS,
-                            TableWriter, claim_rows, coverage_rows, document_row, finding_rows, section_rows)
+                            TableWriter, claim_rows, coverage_rows, document_row, finding_rows,
+                            remove_stale_temporaries, section_rows)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -68,6 +69,7 @@ class Outputs:
     """The extract tables, written as documents stream through."""
 
     def __init__(self, folder: str, fmt: str):
+        remove_stale_temporaries(folder)
         self.docs = TableWriter(folder, "documents", DOCUMENT_COLUMNS, fmt)
         self.sections = TableWriter(folder, "sections", SECTION_COLUMNS, fmt)
         self.claims = TableWriter(folder, "claims", CLAIM_COLUMNS, fmt)

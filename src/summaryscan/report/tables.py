@@ -66,6 +66,20 @@ def coverage_rows(cov: Iterable[Coverage]) -> list[dict]:
              "bonus": "；".join(c.bonus), "deductions": "；".join(c.deductions)} for c in cov]
 
 
+def remove_stale_temporaries(folder: str) -> int:
+    """Delete the temporary files an interrupted run left in ``folder``; returns how many."""
+    removed = 0
+    if os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.startswith(".tmp-"):
+                try:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
+
+
 class AtomicFile:
     """A file written under a temporary name and renamed into place on success."""
 
