@@ -120,7 +120,6 @@ def test_killed_run_resumes_to_the_same_tables(tmp_path):
     if (killed / "claims.csv").exists():
         # tables are renamed into place only when complete: never half a table
         assert read_tables(killed) == full
-    assert not [f for f in os.listdir(killed) if f.startswith(".tmp-")], "temporaries of the killed run removed"
     done_before = sum(len(f) for _, _, f in os.walk(cache))
     assert done_before >= 5
 
