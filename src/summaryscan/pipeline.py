@@ -12,7 +12,6 @@ The CLI and the Python API are thin shells over :func:`analyze_path` and
 from __future__ import annotations
 
 import bisect
-import os
 from typing import Callable, Iterable, Iterator
 
 from . import claims as claims_mod
@@ -113,9 +112,5 @@ def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True, desc: 
     yield from run(paths, RunOptions(jobs=jobs, progress=progress, desc=desc, **options))
 
 
-def default_jobs() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
-
-
 __all__ = ["analyze_raw", "analyze_path", "analyze_text", "run_batch", "stage", "STAGES",
-           "DEFAULT_STAGES", "PIPELINE_VERSION", "default_jobs"]
+           "DEFAULT_STAGES", "PIPELINE_VERSION"]
