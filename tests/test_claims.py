@@ -133,3 +133,13 @@ def test_words_that_look_like_numbers_or_hedges(text, expected):
 
 def test_near_duration_keeps_its_hedge():
     assert one("近两年来持续开展结对帮扶。")[1:5] == (2, "年", "近", "duration")
+
+
+@pytest.mark.parametrize("text,subject", [
+    ("社会消费品零售总额增长3.9%。", "社会消费品零售总额"),
+    ("人均预期寿命提高到78.8岁。", "人均预期寿命"),
+    ("单位生产总值能耗累计下降14%。", "单位生产总值能耗"),
+    ("一般公共预算收入5853.9亿元，增长3.9%。", "收入"),
+])
+def test_a_change_names_the_thing_measured(text, subject):
+    assert analyze_text(text).claims[-1].subject.endswith(subject)

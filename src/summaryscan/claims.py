@@ -487,5 +487,29 @@ def _assign_subjects(text: str, claims: list[Claim]) -> None:
             if subject in trigger_verbs():
                 # 开展3轮[全覆盖指导检查]: the verb's object follows the number
                 subject = _AFTER_BOUNDARY.split(after.lstrip())[0][:12] or subject
+            if c.kind in ("percent", "money", "count", "other") and subject.endswith(_CHANGE_WORDS):
+                # a change names the thing measured, not 增长/下降: 零售总额[增长]3.9%
+                measured = _strip_change(subject)
+                if not measured:                   # 人均预期寿命[提高到]78.8岁: look before the change word
+                    measured = _subject_before(_strip_change(clause.rstrip()))
+                if not measured and prev_subject and 0 <= b - prev_clean_end <= 12:
+                    measured = prev_subject        # 收入5853.9亿元，增长3.9%
+                subject = measured or subject
         c.subject = subject
         prev_clean_end, prev_subject = end, subject
+
+
+_CHANGE_WORDS = ("同比增长", "同比下降", "同比上升", "同比减少", "年均增长", "增长", "下降", "上升", "减少", "降低",
+                 "提高", "提高到", "提升到", "增加到", "增加", "达到", "到", "首次", "分别增长", "分别")
+
+
+def _strip_change(subject: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for w in sorted(_CHANGE_WORDS, key=len, reverse=True):
+            if subject.endswith(w):
+                subject = subject[: -len(w)]
+                changed = True
+                break
+    return subject
