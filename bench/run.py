@@ -21,7 +21,13 @@ One run measures, side by side (every number also goes to the JSON file):
   is reported beside it (RSS counts pages shared by forked workers once per process);
 * wall time and documents/s of ``screen`` over the 1,000 set with ``--jobs 2``
   (target <= 60 s on 2 cores), and ``extract`` over the 1,000 set with
-  ``--jobs 1`` and ``--jobs 2``.
+  ``--jobs 1`` and ``--jobs 2`` (and with the Dask engine on a local 2-worker
+  cluster, when dask/pyarrow are installed).
+
+Every measured run also records its CPU time and how many cores other processes
+of the machine kept busy meanwhile ("other load"): on a shared machine, wall
+times are only comparable when that is near 0; the in-process throughputs are
+given on CPU time as well. The text report is written beside the JSON (.txt).
 
 ``--quick`` makes the large set 2,000 instead of 10,000 (the table says so),
 generates 10 .docx/.pdf instead of 30 and repeats the small-corpus timings less.

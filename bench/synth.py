@@ -1,22 +1,25 @@
 """Synthetic submissions for scale benchmarks, made from ``corpus/sources/*.txt``.
 
-Each generated document is a ~1,500-character 模范机关 work summary: a title with a
-fictional unit and a year, an opening paragraph, three to five numbered sections
-with （一）（二） sub-points, a 存在的问题 section and a 下一年工作打算 section.
-The section skeleton (headings, sub-point titles) and the paragraphs are
-recombined from the sample corpus; inside each paragraph the clauses are drawn
-from the same kind of paragraph across all sources (achievements, problems,
-plans), and every number and unit name is varied.
+Each generated document is a ~1,500-character 模范机关 work summary (mean 1,480
+chars): a title with a fictional unit and a year, an opening paragraph, numbered
+sections with （一）（二） sub-points, a problems section and a next-year plans
+section, a signature and a date. The section skeleton (headings, sub-point titles)
+and the paragraphs are recombined from the sample corpus: each paragraph is rebuilt
+from clauses (at most 18 characters) of the same kind of paragraph across all
+sources (opening, achievements, problems, plans), with connectives inserted, common
+verbs and nouns drawn from small synonym sets, and every number and unit name varied.
 
 Why clauses and not whole paragraphs: ``summaryscan screen`` looks for passages
-of 50+ characters shared between submissions (TEMPLATE_COPY) with numbers and
-unit names masked. 14 sources hold ~150 paragraphs; reusing them whole would make
-every generated document a copy of hundreds of others, and the benchmark would
-measure a copy storm (quadratic in the number of documents) instead of a
-realistic batch. Here two documents share a 50-character passage only when the
-generator plants it: ``copy_rate`` (default 2 %) of documents take one
-paragraph verbatim (numbers and unit swapped) from an earlier document.
-``mode="paragraph"`` gives the copy-storm variant for stress tests.
+of 50+ characters shared between submissions (TEMPLATE_COPY), with numbers and
+unit names masked, by comparing windows of ~28 characters. 14 sources hold ~150
+paragraphs; reusing them whole makes every generated document a copy of hundreds
+of others, and the benchmark would measure a copy storm instead of a batch of
+mostly independent submissions. Here long shared passages are planted on purpose:
+``copy_rate`` (default 2 %) of documents take one paragraph verbatim (numbers and
+unit swapped) from an earlier document. Short shared stretches still occur by
+chance, as official phrasing does in real batches, so the copy detector's
+candidate pairs still grow faster than linearly. ``mode="paragraph"`` gives the
+copy-storm variant for stress tests.
 
 Deterministic: document ``i`` depends only on (seed, i, mode, copy_rate), so the
 first 1,000 documents of the 10,000 set are the 1,000 set.
