@@ -75,8 +75,8 @@ def claim_pattern() -> re.Pattern:
         rf"(?P<h1>{_alt(lx.suffix_number)})?"
         rf"(?P<mul>万亿|千万|百万|万|亿)?"
         rf"(?P<h2>{_alt(lx.suffix_number)})?"
-        rf"(?=[{re.escape(unit_first)}百])"   # only then try the unit alternatives (re tries them one by one)
-        rf"(?:(?P<pct_word>百分之)(?P<pct_num>[{cn}\d.]+)|(?P<unit>{_alt(lx.unit_kind)}))"
+        rf"(?=[{re.escape(unit_first)}])"   # only then try the unit alternatives (re tries them one by one)
+        rf"(?P<unit>{_alt(lx.unit_kind)})"       # 百分之N is read by _PCT_WORD_RE
         rf"(?P<post>{_alt(lx.suffix_unit)})?"
     )
 
@@ -89,7 +89,7 @@ PLACEHOLDER_RE = re.compile(
     r"|(?P<mask>\*{2,}|＊{2,})"
     r"|(?P<circle>(?<![一二三四五六七八九十零〇])[○◯〇]{2,}(?![一二三四五六七八九十零〇]))"
     # X, XX, ×× standing for a name or number; not inside formulas or codes (7×24, 1+N+X, 415X)
-    r"|(?P<letter>(?<![A-Za-z0-9+×*＋])(?:X{1,3}|×{2,3}|x{2,3})(?![A-Za-z0-9+×*＋])))"
+    r"|(?P<letter>(?<![A-Za-z0-9+\-/=×*＋])(?:X{1,3}|×{2,3}|x{2,3})(?![A-Za-z0-9+\-/=×*＋])))"
 )
 
 _QUOTE_RE = re.compile(r"“[^“”\n]{1,16}”|‘[^‘’\n]{1,16}’|\"[^\"\n]{1,16}\"|《[^《》\n]{1,40}》|〈[^〈〉\n]{1,40}〉|【[^【】\n]{1,20}】")
@@ -152,13 +152,8 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
     lx = lexicon()
     protected = _protected_spans(text)
     claims: list[Claim] = []
-    prev_end = -1
     for m in claim_pattern().finditer(text):
-        num_s, num_e = m.span("num")
-        num = m.group("num")
-        unit = m.group("unit") or "%"
-        if m.group("pct_word"):
-            continue                     # handled by the 百分之 pass
+        num, unit = m.group("num"), m.group("unit")
         if not _acceptable(text, m, num, unit, protected):
             continue
         kind = lx.unit_kind.get(unit, "other")
@@ -177,15 +172,11 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
             approx = lx.suffix_number.get(m.group("h1") or m.group("h2") or "") or \
                 lx.suffix_unit.get(m.group("post") or "")
             conflict = False
-        if unit == "%" and m.group("unit") is None:
-            continue
         raw_s, raw_e = norm.span_to_raw(start, end)
-        unit_out = "%" if kind == "percent" and unit == "%" else unit
-        claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=value, unit=unit_out, approx=approx,
+        claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=value, unit=unit, approx=approx,
                       subject="", kind=kind, start=raw_s, end=raw_e, hedge_conflict=conflict)
-        claim._clean_span = (start, end, m.start("num"), m.end("unit") if m.group("unit") else end)
+        claim._clean_span = (start, end, m.start("num"), m.end("unit"))
         claims.append(claim)
-        prev_end = end
     for m in _PCT_WORD_RE.finditer(text):
         if _inside(protected, m.start(), m.end()):
             continue
@@ -222,7 +213,7 @@ def _value(num: str, mul: Optional[str]) -> Optional[float]:
 def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:
     s, e = m.span("num")
     before = text[s - 1] if s else ""
-    after_unit = text[m.end("unit"):m.end("unit") + 2] if m.group("unit") else ""
+    after_unit = text[m.end("unit"):m.end("unit") + 2]
     # digits glued to letters/digits/formula signs: 12366热线, 1+2+N+1, 7×24小时, 20XX
     if before and (before.isascii() and (before.isalnum() or before in _FORMULA_CHARS or before == ".")):
         return False

@@ -125,7 +125,6 @@ def _failed(path: str, why: str) -> Analysis:
 
 class _Slot:
     def __init__(self, ctx, max_memory_mb):
-        self.max_memory_mb = max_memory_mb
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc = ctx.Process(target=_worker, args=(child, max_memory_mb), daemon=True)

@@ -6,34 +6,16 @@ characters of plain text are one finding (市纪委X届X全会 -> “X届X”).
 Severity: high for a year placeholder (20XX) anywhere and for any placeholder in
 the title (the title is what a reviewer reads first); medium elsewhere.
 
-Not placeholders, though the placeholders stage records them: a single ×
-(7×24小时, “数据要素×”行动), a letter joined to digits or formula signs (1+N+X,
-“415X”工程), and 〇 inside a Chinese-numeral year (二〇〇三年).
+Formulas, codes and numerals (7×24小时, 1+N+X, “415X”工程, 二〇〇三年) are already
+left out by the placeholders stage (``claims.PLACEHOLDER_RE``).
 """
 from __future__ import annotations
 
-from ..numbers import CHINESE_NUMERAL_CHARS
 from ..records import Placeholder
 from ._core import Context, check
 
 _PUNCT = set(",.;:!?，。；：！？、（）()“”《》\n")
 _LETTERS = {"letter": "字母", "year": "年份", "mask": "星号", "circle": "圆圈"}
-
-
-def _false_positive(ctx: Context, p: Placeholder) -> bool:
-    raw = ctx.raw
-    before = raw[p.start - 1] if p.start > 0 else ""
-    after = raw[p.end] if p.end < len(raw) else ""
-    if p.kind == "letter":
-        if p.raw == "×":
-            return True          # one × is a sign: 7×24小时, “数据要素×”行动 (a mask doubles it: ××)
-        if any(ch and ch.isascii() and (ch.isdigit() or ch in "+-*/=") for ch in (before, after)):
-            return True          # part of a formula or a code name: 1+N+X, “415X”工程, 双尖双领+X
-    if p.kind == "circle" and set(p.raw) <= {"〇", "○"}:
-        # 二〇〇三年: a zero inside a Chinese-numeral number
-        if before in CHINESE_NUMERAL_CHARS or after in CHINESE_NUMERAL_CHARS:
-            return True
-    return False
 
 
 def _groups(ctx: Context, items: list[Placeholder]) -> list[list[Placeholder]]:
@@ -65,7 +47,7 @@ def _context(ctx: Context, start: int, end: int, width: int = 10) -> str:
 @check("PLACEHOLDER")
 def placeholders(ctx: Context):
     cfg = ctx.cfg["placeholder"]
-    items = [p for p in sorted(ctx.analysis.placeholders, key=lambda p: p.start) if not _false_positive(ctx, p)]
+    items = sorted(ctx.analysis.placeholders, key=lambda p: p.start)
     ts, te = ctx.title_span
     for group in _groups(ctx, items):
         start, end = group[0].start, group[-1].end

@@ -94,12 +94,16 @@ class AtomicFile:
     def __enter__(self):
         return self.f
 
-    def __exit__(self, exc_type, exc, tb):
+    def commit(self) -> None:
         self.f.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.f.close()
+        os.unlink(self.tmp)
+
+    def __exit__(self, exc_type, exc, tb):
+        self.commit() if exc_type is None else self.discard()
         return False
 
 
@@ -111,7 +115,7 @@ class TableWriter:
         self.path = os.path.join(folder, f"{name}.{'jsonl' if fmt == 'jsonl' else 'csv'}")
         enc = "utf-8-sig" if fmt == "csv" else "utf-8"
         self._atomic = AtomicFile(self.path, "w", encoding=enc, newline="")
-        self._f = self._atomic.__enter__()
+        self._f = self._atomic.f
         if fmt == "csv":
             self._w = csv.DictWriter(self._f, fieldnames=columns, extrasaction="ignore")
             self._w.writeheader()
@@ -126,7 +130,5 @@ class TableWriter:
             self.count += 1
 
     def close(self, ok: bool = True) -> None:
-        if ok:
-            self._atomic.__exit__(None, None, None)
-        else:
-            self._atomic.__exit__(RuntimeError, None, None)
+        """Publish the table, or, after a failure, drop the partial file."""
+        self._atomic.commit() if ok else self._atomic.discard()
