@@ -143,3 +143,22 @@ def test_near_duration_keeps_its_hedge():
 ])
 def test_a_change_names_the_thing_measured(text, subject):
     assert analyze_text(text).claims[-1].subject.endswith(subject)
+
+
+@pytest.mark.parametrize("text", [
+    "组织开展廉政谈话65人次任职前提醒谈话",
+    "常委会开展第一议题学习",
+    "分级分类建设清廉机关示范点",
+    "社会消费品零售总额增长",
+    "研究生命起源和南京市长江大桥",
+    "乡村振兴战略全面推进",
+    "",
+])
+def test_subject_segmentation_follows_jieba(text):
+    """The claims' own route search gives jieba's segmentation (no HMM), word for word."""
+    import jieba
+
+    from summaryscan.claims import _segment
+    out: list = []
+    _segment(text, out)
+    assert [w for w, _ in out] == jieba.lcut(text, HMM=False)

@@ -86,3 +86,18 @@ def test_paragraph_lines_of_docx_are_never_joined():
 def test_a_title_line_is_never_joined_to_the_body():
     raw = "市交通运输局党组书记2024年度抓机关党建工作述职报告\n按照市直机关工委的要求，现将履职情况报告如下。"
     assert normalize(raw).text.split("\n")[0] == "市交通运输局党组书记2024年度抓机关党建工作述职报告"
+
+
+def test_translate_matches_str_translate():
+    from summaryscan.normalize import translate, translation_table
+    table = translation_table()
+    text = "".join(map(chr, table)) + "中文abc，１２\u3000\U0001F600\ud800萬"
+    assert translate(text) == text.translate(table)
+    assert translate("") == ""
+
+
+def test_spans_to_raw_maps_like_span_to_raw():
+    raw = "一、 主要 做法\n\n开展  培训 12 次，\u200b覆盖 300 人。\n二、下一步"
+    n = normalize(raw)
+    spans = [(0, 2), (2, 5), (5, 9), (9, len(n.text))]
+    assert n.spans_to_raw(spans) == [n.span_to_raw(s, e) for s, e in spans]

@@ -56,3 +56,11 @@ def test_title_type_and_year():
 def test_heading_title_may_start_with_a_year():
     secs, _ = levels("一、2024年工作成效\n内容。\n二、2025年工作计划\n内容。")
     assert [(l, m, t) for l, m, t in secs] == [("1", "一、", "2024年工作成效"), ("1", "二、", "2025年工作计划")]
+
+
+def test_sentence_boundaries():
+    """A sentence ends after 。!? and the quotes closing it, or at a paragraph break."""
+    text = "开展培训3次。 “学习!”\n覆盖300人\n\n结束"
+    a = analyze_text(text)
+    assert [s.text for s in a.sentences] == ["开展培训3次。", "“学习!”", "覆盖300人", "结束"]
+    assert [text[s.start:s.end] for s in a.sentences] == [s.text for s in a.sentences]

@@ -12,11 +12,13 @@ recorded as placeholders instead.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from math import log
 from typing import Optional
 
 import yaml
@@ -93,7 +95,10 @@ PLACEHOLDER_RE = re.compile(
 )
 
 _QUOTE_RE = re.compile(r"“[^“”\n]{1,16}”|‘[^‘’\n]{1,16}’|\"[^\"\n]{1,16}\"|《[^《》\n]{1,40}》|〈[^〈〉\n]{1,40}〉|【[^【】\n]{1,20}】")
-_FORMULA_CHARS = set("+×*/=<>~^")
+_FORMULA_CHARS = frozenset("+×*/=<>~^")
+# Characters before a number that glue it into a code or formula (ASCII only: × is fine there).
+_GLUED_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+*/=<>~^.")
+_NOT_AFTER_UNIT = frozenset("制级型后中届大号月日时点")
 _DATE_AFTER = re.compile(r"(?:年|月|日|号|时|点|分)")
 _ORDINAL_BEFORE = ("第", "前", "首", "倒数", "排名", "位列", "第一", "每")   # 每千人: a rate's base
 _CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿")
@@ -103,13 +108,15 @@ _LEAD_STRIP = ("累计", "共计", "合计", "总计", "共", "达到", "达", "
                "等", "约", "各")
 _SUBJECT_PREFIX_STRIP = ("各类", "各级", "各项", "各种", "全体", "相关", "所有", "全部", "其中", "全年", "年内", "今年",
                          "本年", "全市", "全县", "全区", "其他", "以上", "新增")
-_CLAUSE_BOUNDARY = re.compile(r"[,。;:!?\n()（）]")
+# Greedy: matches up to the clause boundary nearest the end.
+_LAST_BOUNDARY = re.compile(r".*[,。;:!?\n()（）]", re.S)
 _AFTER_BOUNDARY = re.compile(r"[,。;:!?\n、()（）]")
 _CONNECTORS = {"、", "和", "及", "与", "以及"}
 _VERBAL_MEASURES = {"次", "场次", "轮", "遍", "回", "趟"}
 
 
 _PLACEHOLDER_CHARS = re.compile(r"[Xx×*＊○〇◯]")
+_DECIMAL_RE = re.compile(r"[\d.]+")
 
 
 def find_placeholders(norm: Normalized, raw_text: str) -> list[Placeholder]:
@@ -135,7 +142,6 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    import bisect
     k = bisect.bisect_right(spans, (s, float("inf"))) - 1
     while k >= 0:
         a, b = spans[k]
@@ -151,37 +157,36 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
     text = norm.text
     lx = lexicon()
     protected = _protected_spans(text)
-    claims: list[Claim] = []
+    found: list[tuple[Claim, tuple[int, int, int, int]]] = []   # with its clean span, number start, unit end
     for m in claim_pattern().finditer(text):
-        num, unit = m.group("num"), m.group("unit")
+        pre, lo, num, mul, unit = m.group("pre", "lo", "num", "mul", "unit")
         if not _acceptable(text, m, num, unit, protected):
             continue
         kind = lx.unit_kind.get(unit, "other")
         if kind == "duration" and not _duration_context(text, m, lx):
             continue
-        value = _value(num, m.group("mul"))
+        value = _value(num, mul)
         if value is None:
             continue
-        if m.group("lo"):
+        if lo:
             kind = "other"               # a range: 1至2个 -> 2, the upper bound
         approx, conflict = _approx(m, lx)
-        start, end = m.start(), m.end()
-        if m.group("pre") == "近" and start > 0 and text[start - 1] in "最附将接":
+        start, end = m.span()
+        if pre == "近" and start > 0 and text[start - 1] in "最附将接":
             # 最近/附近: "recently", not a hedge on the number
-            start = m.start("lo") if m.group("lo") else m.start("num")
+            start = m.start("lo") if lo else m.start("num")
             approx = lx.suffix_number.get(m.group("h1") or m.group("h2") or "") or \
                 lx.suffix_unit.get(m.group("post") or "")
             conflict = False
         raw_s, raw_e = norm.span_to_raw(start, end)
         claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=value, unit=unit, approx=approx,
                       subject="", kind=kind, start=raw_s, end=raw_e, hedge_conflict=conflict)
-        claim._clean_span = (start, end, m.start("num"), m.end("unit"))
-        claims.append(claim)
-    for m in _PCT_WORD_RE.finditer(text):
+        found.append((claim, (start, end, m.start("num"), m.end("unit"))))
+    for m in (_PCT_WORD_RE.finditer(text) if "百分之" in text else ()):
         if _inside(protected, m.start(), m.end()):
             continue
         n = m.group("num")
-        value = parse_number(n) if re.fullmatch(r"[\d.]+", n) else parse_chinese(n)
+        value = parse_number(n) if _DECIMAL_RE.fullmatch(n) else parse_chinese(n)
         if value is None:
             continue
         pre = lx.prefix.get(m.group("pre") or "", None)
@@ -189,15 +194,13 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
         raw_s, raw_e = norm.span_to_raw(m.start(), m.end())
         claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=float(value), unit="%", approx=pre or post,
                       subject="", kind="percent", start=raw_s, end=raw_e)
-        claim._clean_span = (m.start(), m.end(), m.start("num"), m.end())
-        claims.append(claim)
-    claims.sort(key=lambda c: c.start)
-    _assign_subjects(text, claims)
-    for c in claims:
-        del c._clean_span
-    return claims
+        found.append((claim, (m.start(), m.end(), m.start("num"), m.end())))
+    found.sort(key=lambda f: f[0].start)
+    _assign_subjects(text, found)
+    return [claim for claim, _ in found]
 
 
+@lru_cache(maxsize=4096)
 def _value(num: str, mul: Optional[str]) -> Optional[float]:
     if num[0].isdigit():
         v = parse_number(num)
@@ -213,46 +216,39 @@ def _value(num: str, mul: Optional[str]) -> Optional[float]:
 def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:
     s, e = m.span("num")
     before = text[s - 1] if s else ""
-    after_unit = text[m.end("unit"):m.end("unit") + 2]
     # digits glued to letters/digits/formula signs: 12366热线, 1+2+N+1, 7×24小时, 20XX
-    if before and (before.isascii() and (before.isalnum() or before in _FORMULA_CHARS or before == ".")):
+    if before in _GLUED_BEFORE or text[e:e + 1] in _FORMULA_CHARS:
         return False
-    nxt = text[m.end("num"):m.end("num") + 1]
-    if nxt and nxt in _FORMULA_CHARS:
-        return False
-    if not num[0].isdigit():
+    arabic = num[0].isdigit()
+    if not arabic:
         if before in _CN_DIGITS or parse_chinese(num) is None:
             return False
-        if set(num) <= set("万亿") or (set(num) <= set("百千") and not m.group("pre")):
+        if not num.strip("万亿") or (not num.strip("百千") and not m.group("pre")):
             return False                      # 万人次 in a table header; 千人 of 每千人 (逾百家 is fine)
-        if num == "一" or (len(num) > 1 and num.startswith("一") and num[1] not in "十百千万亿"):
+        if num == "一" or (len(num) > 1 and num[0] == "一" and num[1] not in "十百千万亿"):
             return False                      # 一个/一次: an article, not a count
         if before == "第" or text[max(0, s - 2):s] in ("十九", "二十"):
             return False
     if text[max(0, s - 2):s].endswith(_ORDINAL_BEFORE):
         return False
-    if unit in ("年",) and num[0].isdigit() and len(num) == 4:
+    if unit == "年" and arabic and len(num) == 4:
         return False
-    if after_unit[:1] in ("制", "级", "型", "后", "中", "届", "大", "号", "月", "日", "时", "点"):
+    unit_end = m.end("unit")
+    after_unit = text[unit_end:unit_end + 1]
+    if after_unit in _NOT_AFTER_UNIT or (unit == "年" and after_unit == "度"):
         return False                          # 三人制, 四星级, 80后, 2023年度 ...
-    if unit == "年" and after_unit[:1] == "度":
-        return False
-    if unit == "个" and not num[0].isdigit():
-        # 六个引领工作法, 两个确立: Chinese numeral + 个 + a verb is a slogan
-        if _starts_with_verb(text[m.end("unit"):m.end("unit") + 6]):
-            return False
-    if _inside(protected, m.start("num"), m.end("num")):
-        return False
-    return True
+    if unit == "个" and not arabic and _starts_with_verb(text[unit_end:unit_end + 6]):
+        return False                          # 六个引领工作法, 两个确立: numeral + 个 + a verb is a slogan
+    return not _inside(protected, s, e)
 
 
 def _duration_context(text: str, m: re.Match, lx: Lexicon) -> bool:
     s = m.start()
     before = text[max(0, s - 3):s]
     after = text[m.end():m.end() + 2]
-    if m.group("pre") and lexicon().prefix.get(m.group("pre")) == "近":
+    if m.group("pre") and lx.prefix.get(m.group("pre")) == "近":
         return True
-    return any(before.endswith(c) for c in lx.duration_before) or any(after.startswith(c) for c in lx.duration_after)
+    return before.endswith(lx.duration_before) or after.startswith(lx.duration_after)
 
 
 def _approx(m: re.Match, lx: Lexicon) -> tuple[Optional[str], bool]:
@@ -287,14 +283,15 @@ def _jieba():
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[dict, dict]:
-    """jieba's word frequencies (prefix-closed) and POS tags, domain words included."""
+def _dictionary():
+    """jieba's tokenizer (its word frequencies are prefix-closed) and POS tags,
+    domain words included."""
     pseg = _jieba()
     import jieba
     jieba.dt.check_initialized()
     tags = dict(pseg.dt.word_tag_tab)
     tags.update(jieba.dt.user_word_tag_tab)
-    return jieba.dt.FREQ, tags
+    return jieba.dt, tags
 
 
 _ASCII_RUN = re.compile(r"[A-Za-z0-9.%+]+")
@@ -302,38 +299,78 @@ _ASCII_RUN = re.compile(r"[A-Za-z0-9.%+]+")
 
 def _segment(s: str, out: list) -> None:
     """jieba's own segmentation (its DAG and max-probability route, no HMM), with
-    tags from its dictionary, called directly: the windows around a number are a
-    few characters long and posseg's wrapper layers cost more than the search."""
-    import jieba
-    freq, tags = _dictionary()
+    tags from its dictionary, run here: the windows around a number are a few
+    characters long and jieba's wrapper layers cost more than the search."""
+    dt, tags = _dictionary()
     pos = 0
     for m in _ASCII_RUN.finditer(s):
         if m.start() > pos:
-            _route(jieba.dt, s[pos:m.start()], tags, out)
+            _route(dt, s[pos:m.start()], tags, out)
         word = m.group()
         out.append((word, "m" if word[0].isdigit() else "eng"))
         pos = m.end()
     if pos < len(s):
-        _route(jieba.dt, s[pos:], tags, out)
+        _route(dt, s[pos:], tags, out)
+
+
+@lru_cache(maxsize=1)
+def _log_probs(dictionary_state: tuple) -> dict[str, float]:
+    """A memo of log(freq / total) per word, for one state of jieba's dictionary
+    (``add_word`` changes its total and size)."""
+    return {}
+
+
+_NO_WORD = float("-inf")
 
 
 def _route(dt, s: str, tags: dict, out: list) -> None:
-    route: dict = {}
-    dt.calc(s, dt.get_DAG(s), route)
+    """jieba's maximum-probability route over its word DAG, in one backward pass.
+
+    Equals ``dt.calc(s, dt.get_DAG(s), route)`` (same floats, and on a tie the
+    longer word wins), without building the DAG and route dictionaries.
+    """
+    freq, logtotal = dt.FREQ, log(dt.total)
+    memo = _log_probs((id(freq), dt.total, len(freq)))
+    n = len(s)
+    score = [0.0] * (n + 1)
+    nxt = list(range(1, n + 1))          # a character that starts no word stands alone
+    for i in range(n - 1, -1, -1):
+        best = _NO_WORD
+        for j in range(i + 1, n + 1):    # every dictionary word starting at i
+            frag = s[i:j]
+            lp = memo.get(frag)
+            if lp is None:
+                f = freq.get(frag)
+                if not f:
+                    if f is None:
+                        break            # no word starts with frag
+                    continue             # a prefix, not a word
+                lp = memo[frag] = log(f) - logtotal
+            v = lp + score[j]
+            if v >= best:
+                best = v
+                nxt[i] = j
+        score[i] = best if best != _NO_WORD else -logtotal + score[i + 1]
     i = 0
-    while i < len(s):
-        j = route[i][1] + 1
+    while i < n:
+        j = nxt[i]
         word = s[i:j]
         out.append((word, tags.get(word, "x")))
         i = j
+
+
+_QUOTED_RE = re.compile(r"“[^“”]*”|《[^《》]*》")
 
 
 @lru_cache(maxsize=8192)
 def _tokens(s: str) -> tuple[tuple[str, str], ...]:
     """POS tokens, with quoted stretches (“…”) kept whole as nouns."""
     out: list[tuple[str, str]] = []
+    if "“" not in s and "《" not in s:
+        _segment(s, out)
+        return tuple(out)
     pos = 0
-    for q in re.finditer(r"“[^“”]*”|《[^《》]*》", s):
+    for q in _QUOTED_RE.finditer(s):
         if q.start() > pos:
             _segment(s[pos:q.start()], out)
         out.append((q.group(), "nq"))
@@ -410,7 +447,7 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
 def _subject_before(clause: str) -> str:
     """The activity or object before a number: 组织开展[廉政谈话]65人次"""
     clause = clause.rstrip()
-    changed = True
+    changed = clause.endswith(_LEAD_STRIP)
     while changed and clause:
         changed = False
         for w in _LEAD_STRIP:
@@ -443,17 +480,19 @@ def _subject_before(clause: str) -> str:
     while words and words[0] in _CONNECTORS:
         words.pop(0)
     phrase = "".join(words)
-    for p in _SUBJECT_PREFIX_STRIP:
-        if phrase.startswith(p) and len(phrase) > len(p) + 1:
-            phrase = phrase[len(p):]
+    if phrase.startswith(_SUBJECT_PREFIX_STRIP):
+        for p in _SUBJECT_PREFIX_STRIP:
+            if phrase.startswith(p) and len(phrase) > len(p) + 1:
+                phrase = phrase[len(p):]
     return phrase[-20:].lstrip("、,，和及与")
 
 
-def _assign_subjects(text: str, claims: list[Claim]) -> None:
+def _assign_subjects(text: str, found: list[tuple[Claim, tuple[int, int, int, int]]]) -> None:
+    """Set each claim's subject; ``found`` pairs the claims, in text order, with their
+    clean span, number start and unit end."""
     prev_clean_end = -1
     prev_subject = ""
-    for c in claims:
-        start, end, num_start, unit_end = c._clean_span
+    for c, (start, end, num_start, unit_end) in found:
         subject = ""
         after = text[unit_end:unit_end + 24]
         if c.kind == "duration":
@@ -466,7 +505,8 @@ def _assign_subjects(text: str, claims: list[Claim]) -> None:
             b = start
             clause_start = max(0, b - 40)
             window = text[clause_start:b]
-            cut = max((mm.end() for mm in _CLAUSE_BOUNDARY.finditer(window)), default=0)
+            last = _LAST_BOUNDARY.match(window)
+            cut = last.end() if last else 0
             clause = window[cut:]
             if prev_clean_end > clause_start + cut:
                 gap = text[prev_clean_end:b]
@@ -494,13 +534,12 @@ _CHANGE_WORDS = ("同比增长", "同比下降", "同比上升", "同比减少",
                  "提高", "提高到", "提升到", "增加到", "增加", "达到", "到", "首次", "分别增长", "分别")
 
 
+_CHANGE_WORDS_LONGEST_FIRST = tuple(sorted(_CHANGE_WORDS, key=len, reverse=True))
+
+
 def _strip_change(subject: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for w in sorted(_CHANGE_WORDS, key=len, reverse=True):
-            if subject.endswith(w):
-                subject = subject[: -len(w)]
-                changed = True
-                break
+    """``subject`` without its trailing change words (the longest first)."""
+    while subject.endswith(_CHANGE_WORDS):
+        word = next(w for w in _CHANGE_WORDS_LONGEST_FIRST if subject.endswith(w))
+        subject = subject[: -len(word)]
     return subject

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Iterator
 
 from .records import Artifact
 
@@ -64,6 +65,18 @@ class Normalized:
         k = bisect.bisect_right(self.norm_starts, i) - 1
         return self.raw_starts[k] + (i - self.norm_starts[k])
 
+    def spans_to_raw(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``span_to_raw`` of each span; the spans are non-empty, in order and do not
+        overlap, so one forward pass maps them all."""
+        starts, raw_starts = self.norm_starts, self.raw_starts
+        out, k = [], 0
+        for start, end in spans:
+            k = bisect.bisect_right(starts, start, k) - 1
+            raw_start = raw_starts[k] + (start - starts[k])
+            k = bisect.bisect_right(starts, end - 1, k) - 1
+            out.append((raw_start, raw_starts[k] + (end - starts[k])))
+        return out
+
     def cursor(self) -> "Cursor":
         """A mapper for offsets visited in increasing order (amortised O(1) each)."""
         return Cursor(self)
@@ -84,12 +97,11 @@ class Cursor:
 
     def to_raw(self, i: int) -> int:
         n = self.norm
-        if i >= len(n.text) or i < (n.norm_starts[self.k] if n.norm_starts else 0):
-            return n.to_raw(i)
         starts = n.norm_starts
-        while self.k + 1 < len(starts) and starts[self.k + 1] <= i:
-            self.k += 1
-        return n.raw_starts[self.k] + (i - starts[self.k])
+        if i >= len(n.text) or i < starts[self.k]:
+            return n.to_raw(i)
+        self.k = k = bisect.bisect_right(starts, i, self.k) - 1
+        return n.raw_starts[k] + (i - starts[k])
 
     def span_to_raw(self, start: int, end: int) -> tuple[int, int]:
         if end <= start:
@@ -105,8 +117,25 @@ def _lexicon_lines(name: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+class _Alternatives:
+    """Patterns joined by ``|``, scanned for only in texts where one of them occurs.
+
+    Alone, a pattern usually opens with a literal or a choice of literals, which
+    the regex engine skips to quickly; their alternation it tries at every position.
+    """
+
+    def __init__(self, patterns: list[str], flags: int):
+        self.joined = re.compile("|".join(patterns), flags)
+        self.each = [re.compile(p, flags) for p in patterns]
+
+    def finditer(self, text: str):
+        if any(p.search(text) for p in self.each):
+            return self.joined.finditer(text)
+        return iter(())
+
+
 @lru_cache(maxsize=1)
-def _debris_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _debris_patterns() -> tuple[re.Pattern, _Alternatives, _Alternatives]:
     """(whole-line debris, inline markers, inline counters) from lexicon/debris.txt."""
     lines, markers, counters = [], [], []
     for ln in _lexicon_lines("debris.txt"):
@@ -114,9 +143,7 @@ def _debris_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
         pat = pat.strip()
         {"line": lines, "marker": markers, "counter": counters}[kind].append(pat)
     line_re = re.compile(r"^[ \t\u3000]*(?:" + "|".join(lines) + r")[ \t\u3000]*$", re.M | re.I)
-    marker_re = re.compile("|".join(markers), re.I)
-    counter_re = re.compile("|".join(counters), re.I)
-    return line_re, marker_re, counter_re
+    return line_re, _Alternatives(markers, re.I), _Alternatives(counters, re.I)
 
 
 @lru_cache(maxsize=1)
@@ -139,22 +166,46 @@ def translation_table() -> dict[int, int]:
     return table
 
 
-_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
-_HSPACE_RE = re.compile("[ \t\u3000\xa0]+")
-_NEWLINE_RUN_RE = re.compile("[ \t\u3000\xa0\u200b\u200c\u200d\u2060\ufeff]*\n[\\s\u3000\u200b\u200c\u200d\u2060\ufeff]*")
+@lru_cache(maxsize=1)
+def _code_point_map():
+    """``translation_table`` as an array indexed by code point (identity elsewhere)."""
+    import numpy as np
+    table = translation_table()
+    cmap = np.arange(0x110000, dtype=np.uint32)
+    cmap[np.fromiter(table.keys(), np.uint32, len(table))] = np.fromiter(table.values(), np.uint32, len(table))
+    return cmap
+
+
+def translate(text: str) -> str:
+    """``text.translate(translation_table())``, done on an array of code points:
+    ``str.translate`` with a dict costs a lookup (mostly a KeyError) per character,
+    over ten times slower."""
+    import numpy as np
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _code_point_map()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]+")
+_HSPACE = " \t\u3000\xa0"
+# A run of horizontal whitespace, from each character that can open one: a pattern
+# opening with a literal is found much faster than one opening with a class.
+_HSPACE_FROM = {c: re.compile(f"{c}[{_HSPACE}]*") for c in _HSPACE}
+# A newline run is [_RUN_LEAD]*\n[\s and zero-width]*. The scan looks for the newline
+# (a literal, which the regex engine finds fast) and walks back over the lead.
+_NEWLINE_RE = re.compile(f"\n[\\s\u3000{_ZERO_WIDTH}]*")
+_RUN_LEAD = frozenset(_HSPACE + _ZERO_WIDTH)
 
 
 def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for m in re.finditer("\n", text):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    return spans
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line)
+        pos += len(line) + 1
 
 
 def normalize(raw: str, join_lines: bool = True) -> Normalized:
@@ -174,8 +225,9 @@ def normalize(raw: str, join_lines: bool = True) -> Normalized:
     for m in counter_re.finditer(raw):
         artifacts.append(Artifact("counter", m.group(), m.start(), m.end()))
         deletions.append((m.start(), m.end()))
-    for m in _ZERO_WIDTH_RE.finditer(raw):
-        deletions.append((m.start(), m.end()))
+    if any(c in raw for c in _ZERO_WIDTH):        # rare: skip the scan
+        for m in _ZERO_WIDTH_RE.finditer(raw):
+            deletions.append((m.start(), m.end()))
     # Whole-line debris is judged on what is left of the line once markers and
     # zero-width characters are gone, so a second pass finds nothing more (idempotent).
     inline = _merge(deletions)
@@ -191,12 +243,12 @@ def normalize(raw: str, join_lines: bool = True) -> Normalized:
     deleted = _merge(deletions)
     deletions = list(deleted)
     # Horizontal whitespace: keep only between two ASCII letters/digits ("Public domain").
-    for m in _HSPACE_RE.finditer(raw):
-        before = _neighbour(raw, m.start() - 1, deleted, -1)
-        after = _neighbour(raw, m.end(), deleted, 1)
+    for start, end in _hspace_runs(raw):
+        before = _neighbour(raw, start - 1, deleted, -1)
+        after = _neighbour(raw, end, deleted, 1)
         if before and after and _is_ascii_alnum(before) and _is_ascii_alnum(after):
             continue
-        deletions.append((m.start(), m.end()))
+        deletions.append((start, end))
     deleted = _merge(deletions)
     deletions = list(deleted)
     deletions.extend(_line_break_deletions(raw, deleted, join_lines))
@@ -212,8 +264,18 @@ def normalize(raw: str, join_lines: bool = True) -> Normalized:
             pieces.append(raw[pos:s])
             out_len += s - pos
         pos = max(pos, e)
-    text = "".join(pieces).translate(translation_table())
+    text = translate("".join(pieces))
     return Normalized(text, norm_starts, raw_starts, len(raw), artifacts)
+
+
+def _hspace_runs(raw: str) -> list[tuple[int, int]]:
+    """The maximal runs of horizontal whitespace, in order."""
+    found = sorted(m.span() for c, rx in _HSPACE_FROM.items() if c in raw for m in rx.finditer(raw))
+    runs: list[tuple[int, int]] = []
+    for start, end in found:
+        if not runs or start >= runs[-1][1]:   # else the tail of the run before
+            runs.append((start, end))
+    return runs
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -237,6 +299,21 @@ def _neighbour(raw: str, i: int, deleted: list[tuple[int, int]], step: int) -> s
     return ""
 
 
+def _newline_runs(raw: str) -> Iterator[tuple[int, int]]:
+    """Spans of the newline runs, as ``_RUN_LEAD* \\n [\\s zero-width]*`` found left to right."""
+    floor = 0
+    for m in _NEWLINE_RE.finditer(raw):
+        start = m.start()
+        while start > floor and raw[start - 1] in _RUN_LEAD:
+            start -= 1
+        floor = m.end()
+        yield start, floor
+
+
+_INNER_PUNCT = frozenset("。,，;；")
+_INNER_PUNCT_RE = re.compile("[。,，;；]")
+
+
 def _line_break_deletions(raw: str, deleted: list[tuple[int, int]], join: bool = True) -> list[tuple[int, int]]:
     """Which newline runs to drop (join lines) or shrink to a single newline.
 
@@ -247,30 +324,32 @@ def _line_break_deletions(raw: str, deleted: list[tuple[int, int]], join: bool =
     """
     out: list[tuple[int, int]] = []
     para_head, para_tail, para_len, para_punct = "", "", 0, False
-    line_start = 0
-    for m in _NEWLINE_RUN_RE.finditer(raw):
-        line = _visible(raw, line_start, m.start(), deleted)
-        line_start = m.end()
+    line_start, known = 0, None      # known: the visible line at line_start, if already computed
+    for run_start, run_end in _newline_runs(raw):
+        line = known if known is not None else _visible(raw, line_start, run_start, deleted)
+        line_start, known = run_end, None
         if line:
             para_head = para_head or line
             # inner punctuation, including the previous line's last character
-            para_punct = para_punct or any(p in (para_tail[-1:] + line)[:-1] for p in "。,，;；")
-            para_tail = (para_tail + line)[-2:]
+            para_punct = para_punct or para_tail[-1:] in _INNER_PUNCT or \
+                bool(_INNER_PUNCT_RE.search(line, 0, len(line) - 1))
+            para_tail = (para_tail + line[-2:])[-2:]
             para_len += len(line)
         if not para_len:
-            out.append((m.start(), m.end()))     # nothing kept yet: drop the break
+            out.append((run_start, run_end))     # nothing kept yet: drop the break
             continue
-        next_end = raw.find("\n", m.end())
-        next_line = _visible(raw, m.end(), len(raw) if next_end < 0 else next_end, deleted)
+        next_end = raw.find("\n", run_end)
+        # what is visible up to the next newline is what is visible up to the next run
+        next_line = known = _visible(raw, run_end, len(raw) if next_end < 0 else next_end, deleted)
         if not next_line:
-            out.append((m.start(), m.end()))     # debris or the end follows: the next break decides
+            out.append((run_start, run_end))     # debris or the end follows: the next break decides
             continue
         if join and _joins(para_head, para_tail, para_len, para_punct, next_line):
-            out.append((m.start(), m.end()))
+            out.append((run_start, run_end))
         else:
-            nl = raw.index("\n", m.start())
-            out.append((m.start(), nl))
-            out.append((nl + 1, m.end()))
+            nl = raw.index("\n", run_start)
+            out.append((run_start, nl))
+            out.append((nl + 1, run_end))
             para_head, para_tail, para_len, para_punct = "", "", 0, False
     return [(s, e) for s, e in out if e > s]
 
@@ -278,9 +357,12 @@ def _line_break_deletions(raw: str, deleted: list[tuple[int, int]], join: bool =
 def _visible(raw: str, start: int, end: int, deleted: list[tuple[int, int]]) -> str:
     if not deleted:
         return raw[start:end].strip()
-    parts, pos = [], start
     k = bisect.bisect_left(deleted, (start, start))
-    k = max(0, k - 1)
+    if k and deleted[k - 1][1] > start:
+        k -= 1                            # a deletion running into the range
+    if k == len(deleted) or deleted[k][0] >= end:
+        return raw[start:end].strip()     # none inside it
+    parts, pos = [], start
     while k < len(deleted) and deleted[k][0] < end:
         s, e = deleted[k]
         if e > pos:

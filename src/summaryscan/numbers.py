@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -70,6 +71,7 @@ def _parse_section(text: str) -> Optional[int]:
     return total
 
 
+@lru_cache(maxsize=4096)      # claims and headings parse the same few numerals over and over
 def parse_chinese(text: str) -> Optional[int]:
     """Parse a Chinese numeral such as 十二, 一千二百, 三百五十万, 两.
 

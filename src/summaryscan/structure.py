@@ -18,14 +18,16 @@ from .records import Section, Sentence
 _CN = "一二三四五六七八九十"
 # Markers are scanned first; whether one stands where a heading can open (after a
 # line start or the end of a sentence) is checked after the scan (_OPENERS), which
-# is much faster than look-behinds at every position.
+# is much faster than look-behinds at every position. Each pattern opens with a
+# single character class ([一二…][一二…]{0,2}, not [一二…]{1,3}): the regex engine
+# then skips to the next character of that class instead of trying every position.
 
 MARKERS = [
-    ("1", re.compile(rf"(?P<m>(?P<n>[{_CN}]{{1,3}})[、.])(?=[^\d、.,]|\d{{4}}年)", re.M)),
+    ("1", re.compile(rf"(?P<m>(?P<n>[{_CN}][{_CN}]{{0,2}})[、.])(?=[^\d、.,]|\d{{4}}年)", re.M)),
     ("2", re.compile(rf"(?P<m>\((?P<n>[{_CN}]{{1,3}})\))")),
-    ("3", re.compile(r"(?P<m>(?P<n>\d{1,2})(?:[、]|\.(?!\d)))", re.M)),
+    ("3", re.compile(r"(?P<m>(?P<n>\d\d?)(?:[、]|\.(?!\d)))", re.M)),
     ("4", re.compile(rf"(?P<m>\((?P<n>\d{{1,2}})\))")),
-    ("point", re.compile(rf"(?P<m>(?P<n>[{_CN}]{{1,3}})是)(?![的否])")),
+    ("point", re.compile(rf"(?P<m>(?P<n>[{_CN}][{_CN}]{{0,2}})是)(?![的否])")),
 ]
 # The characters a marker of each level may follow (besides the start of the text).
 _OPENERS = {"1": "\n。!?;:", "3": "\n。!?;:", "point": "\n。!?;:,、 \t"}
@@ -33,7 +35,9 @@ _OPENERS = {"1": "\n。!?;:", "3": "\n。!?;:", "point": "\n。!?;:,、 \t"}
 _RUNON_LEVELS = {"2", "4"}
 _LEVEL_ORDER = {"1": 1, "2": 2, "3": 3, "4": 4, "point": 5}
 _TITLE_STOP = re.compile(r"[。!?\n]")
-SENTENCE_END_RE = re.compile(r"[。!?]+[”’」』)]*|\n+")
+# A sentence (group 1): after any spaces, the text up to and including 。!? and the
+# closing quotes after them, or up to a line break or the end.
+_SENTENCE_RE = re.compile(r" *([^。!?\n ][^。!?\n]*(?:[。!?]+[”’」』)]*)?|[。!?]+[”’」』)]*)")
 
 DOC_TYPES = [
     ("述职报告", ("述职",)),
@@ -154,28 +158,38 @@ def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
 
 
 def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]:
+    """Sentences end at 。!? (with their closing quotes) or at a paragraph break;
+    leading spaces are not part of a sentence."""
     text = norm.text
-    sentences: list[Sentence] = []
-    heads = _Spans([s for s in sections if s.level != "point"])
-    points = _Spans([s for s in sections if s.level == "point"])
-    pos = 0
-    cursor = norm.cursor()
-    for m in SENTENCE_END_RE.finditer(text):
-        end = m.end() if not m.group().startswith("\n") else m.start()
-        _add_sentence(sentences, text, cursor, pos, end, heads, points)
-        pos = m.end()
-    _add_sentence(sentences, text, cursor, pos, len(text), heads, points)
-    return sentences
+    spans = [m.span(1) for m in _SENTENCE_RE.finditer(text)]
+    raw_spans = norm.spans_to_raw(spans)
+    raw_starts = [rs for rs, _ in raw_spans]
+    heads = _Spans([s for s in sections if s.level != "point"]).innermost_each(raw_starts)
+    points = _Spans([s for s in sections if s.level == "point"]).innermost_each(raw_starts)
+    return [Sentence(idx, rs, re_, text[start:end], head, point)
+            for idx, ((start, end), (rs, re_), head, point) in enumerate(zip(spans, raw_spans, heads, points))]
 
 
 class _Spans:
-    """Innermost section containing an offset, by bisecting the sorted starts."""
+    """Innermost section containing an offset.
+
+    The answer only changes at a section's start or end, so it is worked out
+    once for each of those and looked up by bisection.
+    """
 
     def __init__(self, secs: list[Section]):
         self.secs = secs
         self.starts = [s.start for s in secs]
+        self.bounds = sorted({s.start for s in secs} | {s.end for s in secs})
+        self.ids = [self._walk(b) for b in self.bounds]
 
-    def innermost(self, raw_pos: int) -> Optional[int]:
+    def innermost_each(self, raw_positions: list[int]) -> list[Optional[int]]:
+        if not self.bounds:
+            return [None] * len(raw_positions)
+        bounds, ids = self.bounds, self.ids + [None]     # ids[-1]: before the first bound
+        return [ids[bisect.bisect_right(bounds, p) - 1] for p in raw_positions]
+
+    def _walk(self, raw_pos: int) -> Optional[int]:
         k = bisect.bisect_right(self.starts, raw_pos) - 1
         while k >= 0:                      # later (deeper) sections win; walk back to one that contains it
             s = self.secs[k]
@@ -185,16 +199,6 @@ class _Spans:
             if k >= 0 and self.secs[k].end <= raw_pos and self.secs[k].level == "1":
                 break
         return None
-
-
-def _add_sentence(out, text, cursor, start, end, heads: _Spans, points: _Spans):
-    while start < end and text[start] in " \n":
-        start += 1
-    if end <= start:
-        return
-    rs, re_ = cursor.span_to_raw(start, end)
-    out.append(Sentence(idx=len(out), start=rs, end=re_, text=text[start:end],
-                        section=heads.innermost(rs), point=points.innermost(rs)))
 
 
 def guess_title(norm: Normalized, raw_text: str) -> str:
