@@ -201,3 +201,30 @@ def test_retraining_reproduces_the_shipped_model(tmp_path, model, data, card):
                 "n_train", "n_test", "labels_sha256", "seed"):
         assert metrics[key] == card[key], key
     assert clf.card_metrics(card_path)["model"] == card["model"]
+    lean = clf.load_lean(tmp_path / clf.LEAN_FILENAME)      # written beside it
+    np.testing.assert_allclose(lean.predict_proba(x_test), model.predict_proba(x_test), rtol=0, atol=1e-9)
+
+
+def test_the_lean_model_computes_what_scikit_learn_computes(model, data):
+    """Batch workers use models/dimension-classifier.npz without importing scikit-learn."""
+    texts = data[0] + [s for group in NEW_SENTENCES.values() for s in group] + ["", "   ", "２０２４年"]
+    lean = clf.load_lean()
+    assert lean.labels == model.labels
+    expected = model.predict_proba(texts)
+    got = lean.predict_proba(texts)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert lean.predict_dimensions(texts) == [(lab, pytest.approx(p, abs=1e-12))
+                                              for lab, p in model.predict_dimensions(texts)]
+
+
+def test_the_lean_export_refuses_what_it_cannot_compute(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from summaryscan.lean_model import export
+    pipe = clf.build_pipeline()
+    pipe.named_steps["features"].transformer_list[1] = ("chars", TfidfVectorizer(analyzer="char", norm=None))
+    texts, labels = clf.read_labels(LABELS_FILE)
+    pipe.fit(texts[:300], labels[:300])
+    with pytest.raises(ValueError, match="chars"):
+        export(pipe, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()

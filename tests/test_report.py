@@ -417,6 +417,37 @@ def test_charts_for_a_large_batch_stay_readable(tmp_path):
         assert h < 4000 and w < 4000, path
 
 
+def test_text_store_gives_back_each_text_by_index(tmp_path):
+    from summaryscan.report.screen import TextStore
+    store = TextStore(str(tmp_path / "texts.bin"))
+    texts = [("a.txt", "一、总体情况\n开展谈话65人次。"), ("b.txt", "𠀋 emoji 🙂 and \r\n line"), ("c.txt", "x" * 5000)]
+    for doc, text in texts:
+        store.append(doc, text)
+    assert len(store) == 3 and store[1] == texts[1] and store[-1] == texts[2]
+    assert store[0:2] == texts[:2] and list(store) == texts
+    store.append("d.txt", "后加的")                  # appending after reading works too
+    assert store[3] == ("d.txt", "后加的")
+    store.close()
+
+
+def test_similarity_heatmap_of_the_top_rows_names_the_run_size(tmp_path, monkeypatch):
+    from summaryscan.report import charts
+    titles = []
+    real = charts._save
+
+    def save(fig, path):
+        titles.append(fig.axes[0].get_title(loc="left"))
+        return real(fig, path)
+    monkeypatch.setattr(charts, "_save", save)
+    import numpy as np
+    m = np.eye(3)
+    m[0, 1] = m[1, 0] = 0.4
+    assert charts.similarity_heatmap({"docs": ["a", "b", "c"], "matrix": m, "total": 500}, str(tmp_path / "s.png"))
+    assert "共500份" in titles[-1] and "最相似的3份" in titles[-1]
+    assert charts.similarity_heatmap((["a", "b", "c"], m), str(tmp_path / "t.png"))
+    assert "共" not in titles[-1]
+
+
 # --------------------------------------------------------------------------- #
 # end to end
 # --------------------------------------------------------------------------- #

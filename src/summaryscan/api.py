@@ -146,15 +146,14 @@ class Corpus:
         >>> "HEDGE_CONFLICT" in set(r.findings["code"])
         True
         """
-        from . import consistency
-        from .coverage import coverage
         from .frameworks import load_framework
+        from .pipeline import assess
         fw = load_framework(framework)
         cov, found = [], []
         for a in self.analyses:
-            if a.raw.ok:
-                cov.extend(coverage(a, fw, classifier))
-                found.extend(consistency.check(a, fw))
+            got = assess(a, fw, classifier)
+            cov.extend(got.coverage)
+            found.extend(got.findings)
         return CheckResult(_frame(coverage_rows(cov), COVERAGE_COLUMNS, COVERAGE_DTYPES),
                            _frame(finding_rows(found), FINDING_COLUMNS, FINDING_DTYPES))
 

@@ -18,15 +18,18 @@ Model::
 
 Both vectorizers share :func:`preprocess` (full-width -> half-width, traditional
 -> simplified as in :mod:`summaryscan.normalize`, every number -> ``0``).
-``jieba_tokens`` uses a private jieba tokenizer loaded with the project's
-domain dictionary (``lexicon/domain_words.txt``), so other code adding words to
-jieba's global tokenizer cannot change the model's features.
+``jieba_tokens`` uses jieba's tokenizer with the project's domain dictionary
+(``lexicon/domain_words.txt``) as :mod:`summaryscan.claims` sets it up: one
+dictionary per process (a private copy would cost every worker ~70 MB). Nothing
+else may add words to it; a test pins the shipped model's predictions.
 
 Training (:func:`train`) reads ``corpus/labels/sentences.jsonl``, holds out a
 stratified 25 % split (near-duplicates kept on one side), fits on the rest,
 evaluates the model, the framework rules and rules+model on the held-out split,
-saves the model trained on the training split with skops and rewrites
-``models/MODEL_CARD.md``. Same data + same seed -> the same model.
+saves the model trained on the training split with skops (and its numbers as
+``dimension-classifier.npz`` for :mod:`summaryscan.lean_model`, which batch workers
+use without importing scikit-learn) and rewrites ``models/MODEL_CARD.md``.
+Same data + same seed -> the same model.
 
 Loading never unpickles: :func:`load_model` uses ``skops.io.load`` with the
 explicit list :data:`TRUSTED_TYPES`.
@@ -46,6 +49,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
+from .lean_model import LeanClassifier, Predicts, export
+
 LABELS: tuple[str, ...] = ("政治型", "学习型", "高效型", "廉洁型", "活力型", "none")
 NONE = "none"
 FRAMEWORK_ID = "five-types"
@@ -54,6 +59,7 @@ DEFAULT_SEED = 0
 TEST_SIZE = 0.25
 NEAR_DUPLICATE_JACCARD = 0.5      # character-bigram Jaccard at which two texts are one group
 MODEL_FILENAME = "dimension-classifier.skops"
+LEAN_FILENAME = "dimension-classifier.npz"     # the same model for run time, without scikit-learn
 CARD_FILENAME = "MODEL_CARD.md"
 
 # Hyper-parameters (chosen by 5-fold cross-validation on the training split only).
@@ -98,20 +104,13 @@ def preprocess(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    """A private jieba tokenizer with the project's domain dictionary."""
-    import logging
-
+    """jieba's tokenizer with the project's domain dictionary, as :mod:`summaryscan.claims`
+    loads it: one dictionary per process (each copy costs ~70 MB)."""
     import jieba
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    path = resources.files("summaryscan.lexicon").joinpath("domain_words.txt")
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if parts and not line.startswith("#"):
-            freq = int(parts[1]) if len(parts) > 1 else None
-            tag = parts[2] if len(parts) > 2 else None
-            tok.add_word(parts[0], freq, tag)
-    return tok
+
+    from .claims import _jieba
+    _jieba()
+    return jieba.dt
 
 
 def jieba_tokens(text: str) -> list[str]:
@@ -144,7 +143,7 @@ def build_pipeline():
 # --------------------------------------------------------------------------- #
 
 @dataclass
-class DimensionClassifier:
+class DimensionClassifier(Predicts):
     """A fitted pipeline with ``predict_dimensions`` for :func:`summaryscan.coverage.coverage`."""
 
     pipeline: object
@@ -155,22 +154,6 @@ class DimensionClassifier:
 
     def predict_proba(self, sentences: Sequence[str]):
         return self.pipeline.predict_proba(list(sentences))
-
-    def predict(self, sentences: Sequence[str]) -> list[str]:
-        return [label for label, _ in self.predict_dimensions(sentences)]
-
-    def predict_dimensions(self, sentences: Sequence[str]) -> list[tuple[str, float]]:
-        """(dimension name or ``"none"``, probability of that label) per sentence."""
-        sentences = list(sentences)
-        if not sentences:
-            return []
-        proba = self.predict_proba(sentences)
-        labels = self.labels
-        out = []
-        for row in proba:
-            k = int(row.argmax())
-            out.append((labels[k], float(row[k])))
-        return out
 
 
 def project_root() -> Path:
@@ -191,6 +174,19 @@ def default_model_path() -> Path:
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):  # pragma: no cover
         pass
     return project_root() / "models" / MODEL_FILENAME
+
+
+def default_lean_path() -> Path:
+    """The shipped model as :mod:`summaryscan.lean_model` arrays, beside the skops file."""
+    return default_model_path().with_name(LEAN_FILENAME)
+
+
+def load_lean(path: Optional[PathLike] = None) -> LeanClassifier:
+    """The shipped (or given) model without scikit-learn: what the batch workers use."""
+    path = Path(path) if path is not None else default_lean_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"没有找到模型文件 (model file not found): {path}；请先运行 summaryscan train")
+    return LeanClassifier(path)
 
 
 def load_pipeline(path: Optional[PathLike] = None):
@@ -483,6 +479,7 @@ def train(labels_path: Optional[PathLike] = None, out_path: Optional[PathLike] =
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump(pipeline, out_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    export(pipeline, out_path.with_name(LEAN_FILENAME))
     card_path.parent.mkdir(parents=True, exist_ok=True)
     card_path.write_text(render_card(metrics, labels_path, out_path), encoding="utf-8")
     return metrics

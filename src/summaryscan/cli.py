@@ -91,15 +91,15 @@ class Outputs:
                 f"{self.claims.count} 条数据声明")
 
 
-def _batch(args, desc: str):
-    """The analyses of a CLI batch, with the run options the user gave."""
+def _batch(args, desc: str, assess=None):
+    """The results of a CLI batch, with the run options the user gave (Assessments with ``assess``)."""
     cache_dir = None if args.no_cache else os.path.join(args.out, ".cache")
     if args.resume:
         if cache_dir is None or not os.path.isdir(cache_dir):
             raise UsageError(f"{args.out} 中没有可以继续的任务（没有 .cache）；去掉 --resume 重新运行")
         print(f"继续上次的任务：{len(ResultCache(cache_dir))} 份文档已完成，不再重做", file=sys.stderr)
     opts = RunOptions(jobs=args.jobs, timeout=args.timeout or None, max_memory_mb=args.max_memory or None,
-                      cache_dir=cache_dir, progress=not args.quiet, desc=desc)
+                      cache_dir=cache_dir, progress=not args.quiet, desc=desc, assess=assess)
     return run(args.paths, opts)
 
 
@@ -143,33 +143,32 @@ class UsageError(Exception):
     """A problem with what the user asked for: printed, exit status 2."""
 
 
-def _classifier(args, fw):
-    """The sentence classifier for coverage, when the framework is the one it was trained for."""
+def _assessor(args, fw):
+    """Coverage and consistency for the batch's workers; with the sentence classifier when the
+    framework is the one it was trained for and the model can be loaded."""
+    from .pipeline import Assessor
     if args.no_model or fw.id != "five-types":
-        return None
+        return Assessor(fw)
+    from .classifier import load_lean
     try:
-        from .classifier import load_model
-        return load_model()
-    except (ImportError, FileNotFoundError) as exc:
+        model = load_lean()        # checked here, once, with a message; loaded again by each worker
+    except (OSError, ValueError, KeyError) as exc:
         print(f"提示：未加载句子分类模型（{exc}），覆盖度只用框架规则", file=sys.stderr)
-        return None
+        return Assessor(fw)
+    return Assessor(fw, str(model.path))
 
 
 def cmd_check(args) -> int:
-    from . import consistency
-    from .coverage import coverage
     fw = _load_framework(args.framework)
-    classifier = _classifier(args, fw)
     out = Outputs(args.out, args.format)
     cov_w = TableWriter(args.out, "coverage", COVERAGE_COLUMNS, args.format)
     find_w = TableWriter(args.out, "findings", FINDING_COLUMNS, args.format)
     ok = False
     try:
-        for a in _batch(args, "检查"):
-            out.add(a)
-            if a.raw.ok:
-                cov_w.write(coverage_rows(coverage(a, fw, classifier)))
-                find_w.write(finding_rows(consistency.check(a, fw)))
+        for got in _batch(args, "检查", _assessor(args, fw)):
+            out.add(got.analysis)
+            cov_w.write(coverage_rows(got.coverage))
+            find_w.write(finding_rows(got.findings))
         ok = True
     finally:
         out.close(ok)
@@ -182,9 +181,8 @@ def cmd_check(args) -> int:
 def cmd_screen(args) -> int:
     from .report.screen import run_screen
     fw = _load_framework(args.framework)
-    classifier = _classifier(args, fw)
-    index = run_screen(args.paths, args.out, fw, analyses=_batch(args, "审读"), copies=not args.no_copies,
-                       classifier=classifier)
+    index = run_screen(args.paths, args.out, fw, results=_batch(args, "审读", _assessor(args, fw)),
+                       copies=not args.no_copies)
     print(f"审读报告：{os.path.abspath(index)}")
     print(f"Excel：{os.path.abspath(os.path.join(args.out, 'report.xlsx'))}")
     return 0

@@ -6,19 +6,24 @@ components and run in order; each reads what earlier stages put on the
 
     normalize -> structure -> sentences -> claims -> placeholders
 
-The CLI and the Python API are thin shells over :func:`analyze_path` and
-:func:`run_batch`.
+Checking against a framework (coverage and consistency) follows it:
+:func:`assess`, or an :class:`Assessor` that a batch runs in its workers.
+The CLI and the Python API are thin shells over :func:`analyze_path`,
+:func:`assess` and :func:`run_batch`.
 """
 from __future__ import annotations
 
 import bisect
-from typing import Callable, Iterable, Iterator
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import claims as claims_mod
 from . import structure
 from .ingest import load
 from .normalize import Normalized, normalize
-from .records import STATUS_ERROR, Analysis, RawDocument
+from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
 
 PIPELINE_VERSION = "0.1.0"
 
@@ -100,6 +105,63 @@ def analyze_text(text: str, doc: str = "text.txt") -> Analysis:
     return analyze_raw(RawDocument(path=doc, doc=doc, format="txt", text=text))
 
 
+def assess(a: Analysis, framework: Any, classifier: Any = None) -> Assessment:
+    """Framework coverage and consistency findings of one analysed document.
+
+    When the consistency checks raise (a bug), the document gets no findings and a
+    warning names it: the batch goes on.
+    """
+    from . import consistency
+    from .coverage import coverage
+    if not a.raw.ok:
+        return Assessment(a)
+    cov = coverage(a, framework, classifier)
+    try:
+        found = consistency.check(a, framework)
+    except Exception as exc:   # a bug in one check must not stop a batch
+        warnings.warn(f"{a.doc}：一致性检查出错，已跳过（{type(exc).__name__}: {exc}）")
+        found = []
+    return Assessment(a, cov, found)
+
+
+@lru_cache(maxsize=2)
+def _classifier(path: str):
+    if path.endswith(".npz"):               # no scikit-learn in the process (lean_model)
+        from .classifier import load_lean
+        return load_lean(path)
+    from .classifier import load_model
+    return load_model(path)
+
+
+@dataclass(frozen=True)
+class Assessor:
+    """:func:`assess` with a framework and, optionally, the sentence classifier saved at ``model``
+    (``.npz``: :mod:`summaryscan.lean_model`, else skops).
+
+    Picklable and cheap to send to worker processes: each loads the model once, on first use.
+    ``key`` identifies what it computes, for the result cache.
+    """
+    framework: Any
+    model: Optional[str] = None
+
+    def __call__(self, a: Analysis) -> Assessment:
+        return assess(a, self.framework, _classifier(self.model) if self.model and a.raw.ok else None)
+
+    def warm_up(self) -> None:
+        """Load the model now (a worker does, before its first document's clock starts)."""
+        if self.model:
+            _classifier(self.model)
+
+    @property
+    def key(self) -> str:
+        import hashlib
+        h = hashlib.sha256(self.framework.model_dump_json().encode("utf-8"))
+        if self.model:
+            with open(self.model, "rb") as f:
+                h.update(f.read())
+        return h.hexdigest()
+
+
 def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True, desc: str = "分析",
               **options) -> Iterator[Analysis]:
     """Analyse every input (folders and globs expanded), in input order.
@@ -112,5 +174,5 @@ def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True, desc: 
     yield from run(paths, RunOptions(jobs=jobs, progress=progress, desc=desc, **options))
 
 
-__all__ = ["analyze_raw", "analyze_path", "analyze_text", "run_batch", "stage", "STAGES",
-           "DEFAULT_STAGES", "PIPELINE_VERSION"]
+__all__ = ["analyze_raw", "analyze_path", "analyze_text", "assess", "Assessor", "run_batch", "stage",
+           "STAGES", "DEFAULT_STAGES", "PIPELINE_VERSION"]

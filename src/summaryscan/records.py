@@ -203,3 +203,19 @@ class Coverage:
     quantified_evidence: int = 0
     bonus: list[str] = field(default_factory=list)
     deductions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Assessment:
+    """One document checked against a framework: its analysis, coverage and findings."""
+    analysis: Analysis
+    coverage: list[Coverage] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def raw(self) -> RawDocument:
+        return self.analysis.raw
+
+    @property
+    def doc(self) -> str:
+        return self.analysis.doc

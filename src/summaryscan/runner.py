@@ -1,13 +1,15 @@
 """The batch runner: every input accounted for, in order, within limits.
 
-Each document is analysed in a worker process with a time limit and a memory
+Each document is analysed (and, given an :class:`~summaryscan.pipeline.Assessor`,
+checked against a framework) in a worker process with a time limit and a memory
 limit (``RLIMIT_AS``); a worker that runs over, dies or hangs is replaced and its
 document reported with status ``error`` and a message, so one bad file never
 stops or sinks a batch. Results come back in input order.
 
-Finished analyses are cached by file content hash, file name and pipeline
-version, so re-running over an unchanged folder, or resuming an interrupted
-run (``--resume``), does not redo finished files.
+Finished results are cached by file content hash, file name, pipeline version
+(and the assessor's framework and model), so re-running over an unchanged
+folder, or resuming an interrupted run (``--resume``), does not redo finished
+files.
 """
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .ingest import iter_inputs
 from .pipeline import PIPELINE_VERSION, analyze_path
-from .records import STATUS_ERROR, Analysis, RawDocument
+from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
+
+Result = Union[Analysis, Assessment]
 
 
 @dataclass
@@ -35,21 +39,22 @@ class RunOptions:
     cache_dir: Optional[str] = None       # None: no cache
     progress: bool = True
     desc: str = "分析"
+    assess: Optional[Callable[[Analysis], Assessment]] = None   # run on each analysis in the worker
 
 
 # ------------------------------------------------------------------ cache
 
 
 class ResultCache:
-    """Analyses on disk, keyed by (content hash, file name, pipeline version)."""
+    """Results on disk, keyed by (content hash, file name, pipeline version, ``salt``)."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, salt: str = ""):
         self.folder = folder
+        self.salt = salt
         os.makedirs(folder, exist_ok=True)
         self.hits = 0
 
-    @staticmethod
-    def key(path: str) -> Optional[str]:
+    def key(self, path: str) -> Optional[str]:
         try:
             h = hashlib.sha256()
             with open(path, "rb") as f:
@@ -59,24 +64,25 @@ class ResultCache:
             return None
         h.update(os.path.basename(path).encode("utf-8", "surrogateescape"))
         h.update(PIPELINE_VERSION.encode())
+        h.update(self.salt.encode())
         return h.hexdigest()
 
     def _file(self, key: str) -> str:
         return os.path.join(self.folder, key[:2], key[2:] + ".pkl")
 
-    def get(self, key: Optional[str], path: str) -> Optional[Analysis]:
+    def get(self, key: Optional[str], path: str) -> Optional[Result]:
         if key is None:
             return None
         try:
             with open(self._file(key), "rb") as f:
-                a: Analysis = pickle.load(f)
+                a: Result = pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
         a.raw.path = path
         self.hits += 1
         return a
 
-    def put(self, key: Optional[str], a: Analysis) -> None:
+    def put(self, key: Optional[str], a: Result) -> None:
         if key is None:
             return
         target = self._file(key)
@@ -93,7 +99,7 @@ class ResultCache:
 # ------------------------------------------------------------------ workers
 
 
-def _worker(conn: Connection, max_memory_mb: Optional[int]) -> None:
+def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Callable]) -> None:
     if max_memory_mb:
         try:
             import resource
@@ -101,6 +107,12 @@ def _worker(conn: Connection, max_memory_mb: Optional[int]) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
             pass
+    # load jieba's dictionary and the model before the first document's clock starts
+    from .claims import _jieba
+    _jieba()
+    if assess is not None and hasattr(assess, "warm_up"):
+        assess.warm_up()
+    conn.send(_READY)
     while True:
         try:
             task = conn.recv()
@@ -111,27 +123,43 @@ def _worker(conn: Connection, max_memory_mb: Optional[int]) -> None:
         index, path = task
         try:
             result = analyze_path(path)
+            if assess is not None:
+                result = assess(result)
         except MemoryError:
-            result = _failed(path, f"超出内存上限（{max_memory_mb} MB），已跳过")
+            result = _failed(path, f"超出内存上限（{max_memory_mb} MB），已跳过", assess)
+        except Exception as exc:   # analyze_path reports its own errors; this is the assessment failing
+            result = _failed(path, f"检查时出错（{type(exc).__name__}: {exc}），已跳过", assess)
         conn.send((index, result))
 
 
-def _failed(path: str, why: str) -> Analysis:
+def _failed(path: str, why: str, assess: Optional[Callable] = None) -> Result:
     doc = os.path.basename(path.rstrip("/\\")) or path
     suffix = os.path.splitext(doc)[1].lower().lstrip(".")
-    return Analysis(raw=RawDocument(path=path, doc=doc, format=suffix, status=STATUS_ERROR,
-                                    message=f"{doc}：{why}"))
+    a = Analysis(raw=RawDocument(path=path, doc=doc, format=suffix, status=STATUS_ERROR,
+                                 message=f"{doc}：{why}"))
+    return Assessment(a) if assess is not None else a
+
+
+_READY = "ready"
 
 
 class _Slot:
-    def __init__(self, ctx, max_memory_mb):
+    def __init__(self, ctx, opts: RunOptions):
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker, args=(child, max_memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, opts.max_memory_mb, opts.assess), daemon=True)
         self.proc.start()
         child.close()
+        self.ready = False          # until the worker has loaded what it needs
         self.task: Optional[tuple[int, str]] = None
         self.started = 0.0
+
+    def await_ready(self) -> None:
+        try:
+            self.conn.recv()
+        except (EOFError, OSError):
+            raise RuntimeError(f"处理进程无法启动（退出码 {self.proc.exitcode}）：请检查 jieba 词典和模型文件") from None
+        self.ready = True
 
     def send(self, index: int, path: str) -> None:
         self.task = (index, path)
@@ -153,11 +181,15 @@ class _Slot:
             self.kill()
 
 
-def run(paths: Iterable[str], opts: Optional[RunOptions] = None) -> Iterator[Analysis]:
-    """Analyse every input (folders and globs expanded), yielding Analyses in input order."""
+def run(paths: Iterable[str], opts: Optional[RunOptions] = None) -> Iterator[Result]:
+    """Analyse every input (folders and globs expanded), yielding results in input order.
+
+    Results are Analyses, or Assessments when ``opts.assess`` is given.
+    """
     opts = opts or RunOptions()
     files = list(iter_inputs(paths))
-    cache = ResultCache(opts.cache_dir) if opts.cache_dir else None
+    salt = getattr(opts.assess, "key", "assess") if opts.assess is not None else ""
+    cache = ResultCache(opts.cache_dir, salt) if opts.cache_dir else None
     bar = _progress(len(files), opts)
     try:
         yield from _supervise(files, opts, cache, bar)
@@ -165,10 +197,10 @@ def run(paths: Iterable[str], opts: Optional[RunOptions] = None) -> Iterator[Ana
         bar.close()
 
 
-def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache], bar) -> Iterator[Analysis]:
+def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache], bar) -> Iterator[Result]:
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     keys = [None] * len(files)
-    ready: dict[int, Analysis] = {}
+    ready: dict[int, Result] = {}
     pending = []
     for i, path in enumerate(files):
         if cache is not None:
@@ -179,10 +211,8 @@ def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache],
                 continue
         pending.append(i)
     pending.reverse()                                 # pop() from the end = input order
-    if pending:
-        from .claims import _jieba
-        _jieba()                                      # load the dictionary once; forked workers share it
-    slots = [_Slot(ctx, opts.max_memory_mb) for _ in range(min(max(1, opts.jobs), len(pending)))]
+    # each worker loads jieba's dictionary (and the model) itself: the main process stays small
+    slots = [_Slot(ctx, opts) for _ in range(min(max(1, opts.jobs), len(pending)))]
     next_out = 0
     try:
         while next_out < len(files):
@@ -193,16 +223,20 @@ def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache],
             if next_out >= len(files):
                 break
             for s in slots:
-                if s.task is None and pending:
+                if s.ready and s.task is None and pending:
                     i = pending.pop()
                     s.send(i, files[i])
             busy = [s for s in slots if s.task is not None]
             timeout = None
-            if opts.timeout:
+            if opts.timeout and busy:
                 now = time.monotonic()
                 timeout = max(0.0, min(s.started + opts.timeout - now for s in busy))
-            done = wait([s.conn for s in busy], timeout)
+            done = wait([s.conn for s in slots if s.task is not None or not s.ready], timeout)
             for k, s in enumerate(slots):
+                if not s.ready:
+                    if s.conn in done:
+                        s.await_ready()
+                    continue
                 if s.task is None:
                     continue
                 index, path = s.task
@@ -210,7 +244,8 @@ def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache],
                     try:
                         got_index, result = s.conn.recv()
                     except (EOFError, OSError):
-                        result = _failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过")
+                        result = _failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过",
+                                         opts.assess)
                         slots[k] = _replace(s, ctx, opts)
                         ready[index] = result
                         continue
@@ -219,7 +254,7 @@ def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache],
                     if cache is not None and result.raw.status != STATUS_ERROR:
                         cache.put(keys[got_index], result)
                 elif opts.timeout and time.monotonic() - s.started >= opts.timeout:
-                    ready[index] = _failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过")
+                    ready[index] = _failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过", opts.assess)
                     slots[k] = _replace(s, ctx, opts)
     finally:
         for s in slots:
@@ -228,7 +263,7 @@ def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache],
 
 def _replace(slot: _Slot, ctx, opts: RunOptions) -> _Slot:
     slot.kill()
-    return _Slot(ctx, opts.max_memory_mb)
+    return _Slot(ctx, opts)
 
 
 def _progress(total: int, opts: RunOptions):

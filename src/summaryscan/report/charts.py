@@ -28,6 +28,20 @@ def _figure(w: float, h: float):
     return fig
 
 
+def _grid(ax, data, cmap):
+    """A heatmap of ``data`` (0..1), row 0 on top, cell (i, j) centred on (j, i).
+
+    Drawn as quads (``pcolormesh``), not as an image: ``imshow`` resamples to the
+    figure's pixels in floating point, hundreds of MB for a 60 x 60 chart.
+    """
+    import numpy as np
+    rows, cols = data.shape
+    im = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, data, cmap=cmap, vmin=0, vmax=1)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    return im
+
+
 def _save(fig, path: str) -> str:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp.png"
@@ -71,7 +85,7 @@ def coverage_heatmap(rows: list[dict], dims: list[str], path: str) -> Optional[s
     ax = fig.add_subplot(111)
     from matplotlib.colors import LinearSegmentedColormap
     cmap = LinearSegmentedColormap.from_list("cov", ["#f8cbcb", "#fde6a3", "#a7e2bb"])
-    im = ax.imshow(data, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    im = _grid(ax, data, cmap)
     ax.set_xticks(range(len(dims)), labels=dims)
     ax.set_yticks(range(len(ok)), labels=_labels(ok))
     ax.xaxis.tick_top()
@@ -154,12 +168,15 @@ def findings_by_code(counts: dict, path: str, by_severity: Optional[dict] = None
 
 def similarity_heatmap(similarity: Any, path: str, rows: Optional[list[dict]] = None) -> Optional[str]:
     """``similarity``: an object with ``docs`` (doc ids) and a square ``matrix`` (0..1), a dict
-    with those keys, or a ``(docs, matrix)`` tuple as :func:`summaryscan.similarity.similarity_matrix` gives."""
+    with those keys (and ``total``, the run's size, when the matrix holds only its top rows),
+    or a ``(docs, matrix)`` tuple as :func:`summaryscan.similarity.similarity_matrix` gives."""
     import numpy as np
+    total = None                 # documents in the run, when the matrix holds only its top rows
     if isinstance(similarity, tuple) and len(similarity) == 2:    # similarity.similarity_matrix() result
         docs, matrix = list(similarity[0]), similarity[1]
     elif isinstance(similarity, dict):
         docs, matrix = list(similarity.get("docs") or []), similarity.get("matrix")
+        total = similarity.get("total")
     else:
         docs = list(getattr(similarity, "docs", None) or [])
         matrix = getattr(similarity, "matrix", None)
@@ -171,13 +188,15 @@ def similarity_heatmap(similarity: Any, path: str, rows: Optional[list[dict]] = 
     by_doc = {r["doc"]: r for r in rows or []}
     note = ""
     if len(docs) > MAX_ROWS:   # keep the documents with the highest off-diagonal similarity
+        total = total or len(by_doc) or len(docs)
         off = m.copy()
         np.fill_diagonal(off, 0)
         keep = np.argsort(-off.max(axis=1))[:MAX_ROWS]
         keep.sort()
         m = m[np.ix_(keep, keep)]
         docs = [docs[i] for i in keep]
-        note = f"（共{len(by_doc) or len(docs)}份，显示最相似的{MAX_ROWS}份）"
+    if total and total > len(docs):
+        note = f"（共{total}份，显示最相似的{len(docs)}份）"
     labels = _labels([by_doc.get(d, {"doc": d}) for d in docs])
     n = len(docs)
     size = max(4.5, 0.36 * n + 2.4)
@@ -187,7 +206,8 @@ def similarity_heatmap(similarity: Any, path: str, rows: Optional[list[dict]] = 
     shown = m.copy()
     np.fill_diagonal(shown, np.nan)           # a document with itself: grey, not dark red
     cmap = matplotlib.colormaps["Reds"].with_extremes(bad="#e5e7eb")
-    im = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, vmin=0, vmax=1)
+    im = _grid(ax, np.ma.masked_invalid(shown), cmap)
+    ax.set_aspect("equal")
     ax.set_xticks(range(n), labels=labels, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(n), labels=labels, fontsize=8)
     if n <= 20:

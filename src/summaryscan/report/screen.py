@@ -27,9 +27,9 @@ import unicodedata
 import warnings
 from collections import Counter
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
-from ..records import Analysis, Coverage, Finding
+from ..records import Analysis, Assessment, Coverage, Finding
 from .tables import AtomicFile, claim_rows, coverage_rows, finding_rows
 
 PENALTY = {"high": 5.0, "medium": 2.0, "low": 0.5}
@@ -165,6 +165,44 @@ def _nonspace_len(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
+class TextStore(Sequence):
+    """``(doc, text)`` pairs appended to one file and read back by index.
+
+    The copy detector reads the run's texts from here, one at a time, so they are
+    never all in memory.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self._index: list[tuple[str, int, int]] = []
+        self._writer = open(path, "wb")
+        self._reader = None
+
+    def append(self, doc: str, text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        self._index.append((doc, self._writer.tell(), len(data)))
+        self._writer.write(data)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        doc, offset, size = self._index[i]
+        if not self._writer.closed:
+            self._writer.flush()
+        if self._reader is None:
+            self._reader = open(self.path, "rb")
+        self._reader.seek(offset)
+        return doc, self._reader.read(size).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._writer.close()
+        if self._reader is not None:
+            self._reader.close()
+
+
 class ScreenReport:
     """Streaming writer of the reviewer report in ``out_dir``.
 
@@ -197,6 +235,7 @@ class ScreenReport:
         os.makedirs(os.path.join(self.work, "pages"), exist_ok=True)
         self._streams = {name: open(os.path.join(self.work, f"{name}.jsonl"), "w", encoding="utf-8")
                          for name in ("claims", "findings", "coverage")}
+        self.texts = TextStore(os.path.join(self.work, "texts.bin"))   # for the copy detector
         self.cross: list[dict] = []
         self.finished = False
 
@@ -242,6 +281,8 @@ class ScreenReport:
         self._count_findings(row, fdicts)
         self._score(row)
         self.rows.append(row)
+        if ok and text:
+            self.texts.append(a.doc, text)
         self._write_rows("claims", claim_rows(a))
         self._write_rows("findings", finding_rows(findings))
         self._write_rows("coverage", coverage_rows(coverage))
@@ -355,21 +396,10 @@ class ScreenReport:
             fh.write(render_index(ordered, self.dims, meta,
                                   [(os.path.relpath(p, self.out).replace(os.sep, "/"), cap) for p, cap in chart_list],
                                   self.cross, self.penalty))
+        self.texts.close()
         shutil.rmtree(self.work, ignore_errors=True)
         self.finished = True
         return index
-
-    def iter_texts(self) -> Iterator[tuple[str, str]]:
-        """(doc, extracted text) of every readable document added, read back from disk.
-
-        For a copy detector run after the batch (``CopyDetector().fit(rep.iter_texts())``)
-        without keeping every text in memory during the batch.
-        """
-        for r in self.rows:
-            if r["status"] != "ok":
-                continue
-            with open(self._page_json(r["file"]), encoding="utf-8") as fh:
-                yield r["doc"], json.load(fh)["text"]
 
     def _append_rows(self, name: str, rows: Iterable[dict]) -> None:
         with open(os.path.join(self.work, f"{name}.jsonl"), "a", encoding="utf-8") as f:
@@ -392,6 +422,7 @@ class ScreenReport:
         """Close work files after a failure (pages already written stay)."""
         for f in self._streams.values():
             f.close()
+        self.texts.close()
         shutil.rmtree(self.work, ignore_errors=True)
         self.finished = True
 
@@ -400,65 +431,46 @@ class ScreenReport:
 # one call for the CLI
 # --------------------------------------------------------------------------- #
 
-def _default_check() -> Optional[Callable]:
-    try:
-        from ..consistency import check   # written concurrently; optional until it lands
-        return check
-    except Exception as exc:  # ImportError, or a half-written module
-        warnings.warn(f"一致性检查模块不可用，报告中将没有问题清单（{type(exc).__name__}: {exc}）")
-        return None
-
-
-def _safe_check(check: Optional[Callable], a: Analysis, fw: Any) -> list:
-    """Run the consistency checks on one document; a failing check must not stop the batch."""
-    if check is None or not a.raw.ok:
-        return []
-    try:
-        return list(check(a, fw))
-    except Exception as exc:
-        warnings.warn(f"{a.doc}：一致性检查出错，已跳过（{type(exc).__name__}: {exc}）")
-        return []
-
-
 def _default_cross(rep: "ScreenReport") -> tuple[list, Any]:
-    """TEMPLATE_COPY findings and the similarity matrix from :mod:`summaryscan.similarity`."""
+    """TEMPLATE_COPY findings and the heatmap's similarity rows from :mod:`summaryscan.similarity`."""
     try:
         from ..similarity import CopyDetector
     except Exception as exc:
         warnings.warn(f"雷同检测模块不可用，跳过跨材料雷同检查（{type(exc).__name__}: {exc}）")
         return [], None
-    texts = list(rep.iter_texts())
-    if len(texts) < 2:
+    from .charts import MAX_ROWS
+    if len(rep.texts) < 2:
         return [], None
-    det = CopyDetector().fit(texts)
-    return det.findings(), det.similarity_matrix()
+    det = CopyDetector().fit(rep.texts)
+    docs, matrix = det.similarity_matrix(top=MAX_ROWS)
+    return det.findings(), {"docs": docs, "matrix": matrix, "total": len(det.docs_)}
 
 
 def run_screen(paths: Iterable[str], out_dir: str, framework: Any = "five-types", *, jobs: int = 1,
-               progress: bool = True, check: Optional[Callable] = None,
-               cross: Optional[Callable[["ScreenReport"], tuple]] = None, copies: bool = True,
-               classifier: Any = None, analyses: Optional[Iterable[Analysis]] = None) -> str:
+               progress: bool = True, cross: Optional[Callable[["ScreenReport"], tuple]] = None,
+               copies: bool = True, model: Optional[str] = None,
+               results: Optional[Iterable[Union[Analysis, Assessment]]] = None) -> str:
     """Analyse ``paths`` and write the screen report to ``out_dir``; returns index.html's path.
 
-    ``check(analysis, framework) -> list[Finding]`` defaults to
-    :func:`summaryscan.consistency.check`.  After the batch, ``cross(report)``
-    returns ``(cross_findings, similarity)``; the default runs
-    :class:`summaryscan.similarity.CopyDetector` on the texts read back from disk
-    (``copies=False`` skips it). ``analyses``: an already running batch (e.g. the
-    CLI's, with its limits and cache) to use instead of starting one from ``paths``.
+    Each document is analysed and assessed (coverage with the sentence classifier
+    saved at ``model``, if given, and the consistency checks) in the batch's worker
+    processes. After the batch, ``cross(report)`` returns ``(cross_findings,
+    similarity)``; the default runs :class:`summaryscan.similarity.CopyDetector`
+    on the texts read back from disk (:attr:`ScreenReport.texts`; ``copies=False``
+    skips it). ``results``: an already running batch (e.g. the CLI's, with its
+    limits and cache) to use instead of starting one from ``paths``; Analyses in it
+    are assessed here.
     """
-    from ..coverage import coverage as coverage_fn
     from ..frameworks import load_framework
-    from ..pipeline import run_batch
+    from ..pipeline import Assessor, assess, run_batch
     fw = load_framework(framework) if isinstance(framework, (str, os.PathLike)) else framework
-    check = check if check is not None else _default_check()
     rep = ScreenReport(out_dir, fw)
     try:
-        batch = analyses if analyses is not None else run_batch(paths, jobs=jobs, progress=progress, desc="审读")
-        for a in batch:
-            cov = coverage_fn(a, fw, classifier) if a.raw.ok else coverage_fn(a, fw)
-            findings = _safe_check(check, a, fw)
-            rep.add(a, cov, findings)
+        batch = results if results is not None else run_batch(paths, jobs=jobs, progress=progress, desc="审读",
+                                                              assess=Assessor(fw, model))
+        for item in batch:
+            got = item if isinstance(item, Assessment) else assess(item, fw)
+            rep.add(got.analysis, got.coverage, got.findings)
         if cross is not None:
             cross_findings, similarity = cross(rep)
         elif copies:
