@@ -97,6 +97,7 @@ _OPENING = set("“‘「『(（【《")
 # A passage's first or last sentence fragment of at most this many masked characters
 # is cut when it ends (starts) at a sentence end: see CopyDetector._trim_edges.
 _EDGE = 8
+_PAIR_CHUNK = 1 << 18    # window pairs made at once in the LSH stage
 
 _MAX32 = np.uint32(0xFFFFFFFF)
 _ROLL = np.uint64(0x100000001B3)
@@ -704,13 +705,26 @@ class CopyDetector:
             ks = key[order]
             del key
             brk = np.flatnonzero(ks[1:] != ks[:-1]) + 1
+            del ks
             gstart = np.concatenate(([0], brk))
             size = np.diff(np.concatenate((gstart, [nw])))
             multi = size > 1
-            if multi.any():
-                li, ri = _group_pairs(gstart[multi], size[multi])
+            gstart, size = gstart[multi], size[multi]
+            # the same window pairs share most bands: only codes not found yet are merged in,
+            # and the groups are paired a slice at a time (a few MB, however many pairs)
+            npairs = np.cumsum(size * (size - 1) // 2)
+            cut = np.searchsorted(npairs, np.arange(_PAIR_CHUNK, int(npairs[-1]) if len(npairs) else 0,
+                                                    _PAIR_CHUNK), side="right")
+            new = []
+            for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(size)]))):
+                if hi <= lo:
+                    continue
+                li, ri = _group_pairs(gstart[lo:hi], size[lo:hi])
                 codes = _pair_codes(order[li], order[ri], owner, nw)
-                found = _sorted_unique(np.concatenate((found, codes[codes >= 0])))
+                codes = _sorted_unique(codes[codes >= 0])
+                new.append(codes[~_member(codes, found)])
+            if new:
+                found = _sorted_unique(np.concatenate([found] + new))
         return found
 
     def _candidates_datasketch(self, sigs: np.ndarray, owner: np.ndarray) -> np.ndarray:
