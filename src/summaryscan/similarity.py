@@ -376,24 +376,29 @@ class _KeyStore:
 
     def __init__(self, folder: str, bands: int, in_memory: bool = False):
         self.in_memory = in_memory
-        self.paths = [os.path.join(folder, f"band{b:02d}.u64") for b in range(bands)]
         self.parts: list[np.ndarray] = []
+        self.files = [] if in_memory else [open(os.path.join(folder, f"band{b:02d}.u64"), "w+b")
+                                           for b in range(bands)]
 
     def add(self, rows: np.ndarray) -> None:
         if self.in_memory:
             self.parts.append(rows)
             return
-        for b, path in enumerate(self.paths):
-            with open(path, "ab") as f:
-                f.write(np.ascontiguousarray(rows[:, b]).tobytes())
+        for b, f in enumerate(self.files):
+            f.write(np.ascontiguousarray(rows[:, b]).tobytes())
 
     def band(self, b: int) -> np.ndarray:
-        if not os.path.exists(self.paths[b]):
-            return np.empty(0, dtype=np.uint64)
-        return np.fromfile(self.paths[b], dtype=np.uint64)
+        f = self.files[b]
+        f.flush()
+        f.seek(0)
+        return np.frombuffer(f.read(), dtype=np.uint64)
 
     def all(self) -> np.ndarray:
         return np.concatenate(self.parts) if self.parts else np.empty((0, 0), dtype=np.uint32)
+
+    def close(self) -> None:
+        for f in self.files:
+            f.close()
 
 
 # ---------------------------------------------------------------- the detector
@@ -492,10 +497,13 @@ class CopyDetector:
         lap("common")
         with tempfile.TemporaryDirectory(prefix="summaryscan-lsh-") as tmp:
             keys = _KeyStore(tmp, self.bands, in_memory=self.backend == "datasketch")
-            item_of, owner, wstart, kept = self._signatures(src, common, keys)
-            self.n_windows_ = len(owner)
-            lap("signatures")
-            cands = self._candidates(keys, owner)
+            try:
+                item_of, owner, wstart, kept = self._signatures(src, common, keys)
+                self.n_windows_ = len(owner)
+                lap("signatures")
+                cands = self._candidates(keys, owner)
+            finally:
+                keys.close()
         self.n_candidates_ = len(cands)
         lap("lsh")
         self.pairs_, self.coverage_ = self._verify(src, item_of, common, kept, cands, owner, wstart)
