@@ -181,3 +181,26 @@ def test_a_rerun_replaces_the_parts_of_an_earlier_run(tmp_path):
     counts = dask_engine.run_dask([], str(out), progress=False)
     assert counts["documents"] == 0
     assert sorted(os.listdir(out / "documents")) == ["part-00000.parquet"]
+
+
+def test_check_in_workers_equals_the_api_in_process(tmp_path):
+    """`check` assesses in its workers with the classifier's numbers (lean_model); the same
+    coverage and findings as the Python API computes in process with scikit-learn's model."""
+    import summaryscan as ss
+    from summaryscan.classifier import load_model
+    from summaryscan.report.tables import COVERAGE_COLUMNS, FINDING_COLUMNS
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"check{jobs}"
+        assert cli_main(["check", CORPUS, "--out", str(out), "--jobs", str(jobs), "--quiet", "--no-cache"]) == 0
+        outs.append({name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False,
+                                       encoding="utf-8-sig") for name in ("coverage", "findings")})
+    for name in ("coverage", "findings"):
+        pd.testing.assert_frame_equal(outs[0][name], outs[1][name])
+    r = ss.read([CORPUS]).check("five-types", classifier=load_model())
+    cov = outs[0]["coverage"]
+    assert len(cov) == len(r.coverage) > 0 and list(cov.columns) == COVERAGE_COLUMNS
+    assert cov["score"].astype(float).round(6).tolist() == r.coverage["score"].astype(float).round(6).tolist()
+    assert cov["covered"].tolist() == [str(bool(x)) for x in r.coverage["covered"]]
+    assert outs[0]["findings"]["code"].tolist() == r.findings["code"].astype(str).tolist()
+    assert list(outs[0]["findings"].columns) == FINDING_COLUMNS
