@@ -162,3 +162,20 @@ def test_subject_segmentation_follows_jieba(text):
     out: list = []
     _segment(text, out)
     assert [w for w, _ in out] == jieba.lcut(text, HMM=False)
+
+
+def test_claim_pattern_groups_are_in_the_order_extraction_unpacks():
+    from summaryscan.claims import _LO, _NUM, _UNIT, claim_pattern
+    index = claim_pattern().groupindex
+    assert list(index) == ["pre", "lo", "num", "h1", "mul", "h2", "unit", "post"]
+    assert claim_pattern().groups == len(index)
+    assert (index["lo"], index["num"], index["unit"]) == (_LO, _NUM, _UNIT)
+
+
+def test_nothing_after_a_clause_end_is_a_subject():
+    """Subject assignment skips the search after a number followed by one of these."""
+    from summaryscan.claims import _BOUNDARY_CHARS, _starts_with_verb, _subject_after
+    for ch in _BOUNDARY_CHARS:
+        assert _subject_after(ch + "党员干部") == ""
+        assert _subject_after(ch + "开展志愿服务", skip_verbs=True) == ""
+        assert not _starts_with_verb(ch + "开展志愿服务")

@@ -101,3 +101,13 @@ def test_spans_to_raw_maps_like_span_to_raw():
     n = normalize(raw)
     spans = [(0, 2), (2, 5), (5, 9), (9, len(n.text))]
     assert n.spans_to_raw(spans) == [n.span_to_raw(s, e) for s, e in spans]
+
+
+def test_offsets_to_raw_maps_like_to_raw():
+    raw = "一、 主要 做法\n\n开展  培训 12 次，\u200b覆盖 300 人。\n二、下一步"
+    n = normalize(raw)
+    offsets = list(range(len(n.text)))
+    assert n.offsets_to_raw(offsets) == [n.to_raw(i) for i in offsets]
+    ends = list(range(1, len(n.text) + 1))
+    assert n.offsets_to_raw(ends, ends=True) == [n.to_raw(i - 1) + 1 for i in ends]
+    assert n.offsets_to_raw([]) == []

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from math import log
 from typing import Optional
 
@@ -101,6 +102,7 @@ _GLUED_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 _NOT_AFTER_UNIT = frozenset("制级型后中届大号月日时点")
 _DATE_AFTER = re.compile(r"(?:年|月|日|号|时|点|分)")
 _ORDINAL_BEFORE = ("第", "前", "首", "倒数", "排名", "位列", "第一", "每")   # 每千人: a rate's base
+_ORDINAL_LAST = frozenset(w[-1] for w in _ORDINAL_BEFORE)
 _CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿")
 
 # Words between a preceding clause and the number that are not part of the subject.
@@ -108,10 +110,18 @@ _LEAD_STRIP = ("累计", "共计", "合计", "总计", "共", "达到", "达", "
                "等", "约", "各")
 _SUBJECT_PREFIX_STRIP = ("各类", "各级", "各项", "各种", "全体", "相关", "所有", "全部", "其中", "全年", "年内", "今年",
                          "本年", "全市", "全县", "全区", "其他", "以上", "新增")
-# Greedy: matches up to the clause boundary nearest the end.
-_LAST_BOUNDARY = re.compile(r".*[,。;:!?\n()（）]", re.S)
+# First or last characters of those words: a set lookup rules most strings out before
+# a scan of the whole tuple.
+_LEAD_LAST = frozenset(w[-1] for w in _LEAD_STRIP)
+_SUBJECT_PREFIX_FIRST = frozenset(w[0] for w in _SUBJECT_PREFIX_STRIP)
+# The last clause end before a number opens the clause it stands in (、 ends none).
+_CLAUSE_END = re.compile(r"[,。;:!?\n()（）]")
 _AFTER_BOUNDARY = re.compile(r"[,。;:!?\n、()（）]")
-_CONNECTORS = {"、", "和", "及", "与", "以及"}
+# _AFTER_BOUNDARY's characters but the line break, which _subject_after strips as whitespace
+_BOUNDARY_CHARS = frozenset(",。;:!?、()（）")
+_CONNECTORS = frozenset({"、", "和", "及", "与", "以及"})
+_ETC = frozenset({"等", "等方面"})
+_ASPECT = frozenset({"方面", "在内"})      # ends a subject read leftwards from the number
 _VERBAL_MEASURES = {"次", "场次", "轮", "遍", "回", "趟"}
 
 
@@ -141,28 +151,63 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _inside(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    k = bisect.bisect_right(spans, (s, float("inf"))) - 1
-    while k >= 0:
-        a, b = spans[k]
-        if a <= s and e <= b:
-            return True
-        if b < s - 60:
-            break
-        k -= 1
-    return False
+class _Protected:
+    """Quoted stretches and slogans (``_protected_spans``): numbers inside them are not claims.
+
+    Spans are sorted by start with a running maximum of their ends, so whether one
+    of them covers [s, e) is a bisection and a comparison.
+    """
+
+    def __init__(self, text: str):
+        spans = _protected_spans(text)
+        self.starts = [a for a, _ in spans]
+        self.reach = list(accumulate((b for _, b in spans), max))
+
+    def covers(self, s: int, e: int) -> bool:
+        k = bisect.bisect_right(self.starts, s) - 1
+        return k >= 0 and self.reach[k] >= e
+
+
+# A claim found in the clean text, before its span is mapped to the extracted text.
+_Found = tuple  # (start, end, num_start, unit_end, value, unit, approx, kind, conflict)
 
 
 def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
     text = norm.text
     lx = lexicon()
-    protected = _protected_spans(text)
-    found: list[tuple[Claim, tuple[int, int, int, int]]] = []   # with its clean span, number start, unit end
+    protected = _Protected(text)
+    found = _pattern_claims(text, lx, protected)
+    percent = _percent_word_claims(text, lx, protected) if "百分之" in text else []
+    # each list is in text order without overlaps: its starts and ends ascend
+    raw_starts, raw_ends = [], []
+    for part in (found, percent):
+        raw_starts += norm.offsets_to_raw([f[0] for f in part])
+        raw_ends += norm.offsets_to_raw([f[1] for f in part], ends=True)
+    found += percent
+    claims = [Claim(doc=doc, raw=raw_text[rs:re_], value=value, unit=unit, approx=approx, subject="", kind=kind,
+                    start=rs, end=re_, hedge_conflict=conflict)
+              for (_, _, _, _, value, unit, approx, kind, conflict), rs, re_ in zip(found, raw_starts, raw_ends)]
+    order = list(range(len(claims)))
+    if percent:
+        order.sort(key=lambda i: claims[i].start)
+    _assign_subjects(text, [claims[i] for i in order], [found[i] for i in order])
+    return [claims[i] for i in order]
+
+
+# Groups of claim_pattern(), by number: m.groups() and m.span(i) are cheaper than lookups by name.
+_LO, _NUM, _UNIT = 2, 3, 7
+
+
+def _pattern_claims(text: str, lx: Lexicon, protected: _Protected) -> list[_Found]:
+    out: list[_Found] = []
+    unit_kind = lx.unit_kind
     for m in claim_pattern().finditer(text):
-        pre, lo, num, mul, unit = m.group("pre", "lo", "num", "mul", "unit")
-        if not _acceptable(text, m, num, unit, protected):
+        pre, lo, num, h1, mul, h2, unit, post = m.groups()
+        s, e = m.span(_NUM)
+        unit_end = m.end(_UNIT)
+        if not _acceptable(text, s, e, unit_end, pre, num, unit, protected):
             continue
-        kind = lx.unit_kind.get(unit, "other")
+        kind = unit_kind.get(unit, "other")
         if kind == "duration" and not _duration_context(text, m, lx):
             continue
         value = _value(num, mul)
@@ -170,20 +215,23 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
             continue
         if lo:
             kind = "other"               # a range: 1至2个 -> 2, the upper bound
-        approx, conflict = _approx(m, lx)
         start, end = m.span()
-        if pre == "近" and start > 0 and text[start - 1] in "最附将接":
-            # 最近/附近: "recently", not a hedge on the number
-            start = m.start("lo") if lo else m.start("num")
-            approx = lx.suffix_number.get(m.group("h1") or m.group("h2") or "") or \
-                lx.suffix_unit.get(m.group("post") or "")
-            conflict = False
-        raw_s, raw_e = norm.span_to_raw(start, end)
-        claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=value, unit=unit, approx=approx,
-                      subject="", kind=kind, start=raw_s, end=raw_e, hedge_conflict=conflict)
-        found.append((claim, (start, end, m.start("num"), m.end("unit"))))
-    for m in (_PCT_WORD_RE.finditer(text) if "百分之" in text else ()):
-        if _inside(protected, m.start(), m.end()):
+        approx, conflict = None, False
+        if pre or h1 or h2 or post:
+            approx, conflict = _approx(lx, pre, h1 or h2, post)
+            if pre == "近" and start > 0 and text[start - 1] in "最附将接":
+                # 最近/附近: "recently", not a hedge on the number
+                start = m.start(_LO) if lo else s
+                approx, conflict = _approx(lx, None, h1 or h2, post)
+        out.append((start, end, s, unit_end, value, unit, approx, kind, conflict))
+    return out
+
+
+def _percent_word_claims(text: str, lx: Lexicon, protected: _Protected) -> list[_Found]:
+    """百分之N: the percent sign spelled out."""
+    out: list[_Found] = []
+    for m in _PCT_WORD_RE.finditer(text):
+        if protected.covers(m.start(), m.end()):
             continue
         n = m.group("num")
         value = parse_number(n) if _DECIMAL_RE.fullmatch(n) else parse_chinese(n)
@@ -191,17 +239,14 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
             continue
         pre = lx.prefix.get(m.group("pre") or "", None)
         post = lx.suffix_unit.get(m.group("post") or "", None)
-        raw_s, raw_e = norm.span_to_raw(m.start(), m.end())
-        claim = Claim(doc=doc, raw=raw_text[raw_s:raw_e], value=float(value), unit="%", approx=pre or post,
-                      subject="", kind="percent", start=raw_s, end=raw_e)
-        found.append((claim, (m.start(), m.end(), m.start("num"), m.end())))
-    found.sort(key=lambda f: f[0].start)
-    _assign_subjects(text, found)
-    return [claim for claim, _ in found]
+        out.append((m.start(), m.end(), m.start("num"), m.end(), float(value), "%", pre or post, "percent", False))
+    return out
 
 
 @lru_cache(maxsize=4096)
 def _value(num: str, mul: Optional[str]) -> Optional[float]:
+    if not mul and num.isdecimal():
+        return float(num)                     # whole digits: parse_number's value, nothing to round
     if num[0].isdigit():
         v = parse_number(num)
     else:
@@ -213,33 +258,36 @@ def _value(num: str, mul: Optional[str]) -> Optional[float]:
     return round(float(v), 6)
 
 
-def _acceptable(text: str, m: re.Match, num: str, unit: str, protected) -> bool:
-    s, e = m.span("num")
+def _acceptable(text: str, s: int, e: int, unit_end: int, pre: Optional[str], num: str, unit: str,
+                protected: _Protected) -> bool:
+    """Whether the number at [s, e) with its unit ending at ``unit_end`` states a quantity."""
     before = text[s - 1] if s else ""
     # digits glued to letters/digits/formula signs: 12366热线, 1+2+N+1, 7×24小时, 20XX
     if before in _GLUED_BEFORE or text[e:e + 1] in _FORMULA_CHARS:
         return False
     arabic = num[0].isdigit()
-    if not arabic:
-        if before in _CN_DIGITS or parse_chinese(num) is None:
-            return False
-        if not num.strip("万亿") or (not num.strip("百千") and not m.group("pre")):
-            return False                      # 万人次 in a table header; 千人 of 每千人 (逾百家 is fine)
-        if num == "一" or (len(num) > 1 and num[0] == "一" and num[1] not in "十百千万亿"):
-            return False                      # 一个/一次: an article, not a count
-        if before == "第" or text[max(0, s - 2):s] in ("十九", "二十"):
-            return False
-    if text[max(0, s - 2):s].endswith(_ORDINAL_BEFORE):
+    if not arabic and not _acceptable_chinese(text, s, pre, num, before):
+        return False
+    if before in _ORDINAL_LAST and text[max(0, s - 2):s].endswith(_ORDINAL_BEFORE):
         return False
     if unit == "年" and arabic and len(num) == 4:
         return False
-    unit_end = m.end("unit")
     after_unit = text[unit_end:unit_end + 1]
     if after_unit in _NOT_AFTER_UNIT or (unit == "年" and after_unit == "度"):
         return False                          # 三人制, 四星级, 80后, 2023年度 ...
     if unit == "个" and not arabic and _starts_with_verb(text[unit_end:unit_end + 6]):
         return False                          # 六个引领工作法, 两个确立: numeral + 个 + a verb is a slogan
-    return not _inside(protected, s, e)
+    return not protected.covers(s, e)
+
+
+def _acceptable_chinese(text: str, s: int, pre: Optional[str], num: str, before: str) -> bool:
+    if before in _CN_DIGITS or parse_chinese(num) is None:
+        return False
+    if not num.strip("万亿") or (not num.strip("百千") and not pre):
+        return False                      # 万人次 in a table header; 千人 of 每千人 (逾百家 is fine)
+    if num == "一" or (len(num) > 1 and num[0] == "一" and num[1] not in "十百千万亿"):
+        return False                      # 一个/一次: an article, not a count
+    return not (before == "第" or text[max(0, s - 2):s] in ("十九", "二十"))
 
 
 def _duration_context(text: str, m: re.Match, lx: Lexicon) -> bool:
@@ -251,11 +299,10 @@ def _duration_context(text: str, m: re.Match, lx: Lexicon) -> bool:
     return before.endswith(lx.duration_before) or after.startswith(lx.duration_after)
 
 
-def _approx(m: re.Match, lx: Lexicon) -> tuple[Optional[str], bool]:
-    pre = lx.prefix.get(m.group("pre") or "")
-    mid = lx.suffix_number.get(m.group("h1") or m.group("h2") or "")
-    post = lx.suffix_unit.get(m.group("post") or "")
-    suffix = mid or post
+def _approx(lx: Lexicon, pre: Optional[str], mid: Optional[str], post: Optional[str]) -> tuple[Optional[str], bool]:
+    """The hedge of a claim from its prefix, number suffix and unit suffix, and whether two conflict."""
+    pre = lx.prefix.get(pre or "")
+    suffix = lx.suffix_number.get(mid or "") or lx.suffix_unit.get(post or "")
     if pre and suffix:
         return f"{pre}…{suffix}", True
     return pre or suffix, False
@@ -315,12 +362,13 @@ def _segment(s: str, out: list) -> None:
 
 @lru_cache(maxsize=1)
 def _log_probs(dictionary_state: tuple) -> dict[str, float]:
-    """A memo of log(freq / total) per word, for one state of jieba's dictionary
-    (``add_word`` changes its total and size)."""
+    """A memo of log(freq / total) per word (``_PREFIX_ONLY`` for a prefix of words),
+    for one state of jieba's dictionary (``add_word`` changes its total and size)."""
     return {}
 
 
 _NO_WORD = float("-inf")
+_PREFIX_ONLY = 1.0    # memo entry of a fragment that only starts longer words (log-probabilities are < 0)
 
 
 def _route(dt, s: str, tags: dict, out: list) -> None:
@@ -334,18 +382,19 @@ def _route(dt, s: str, tags: dict, out: list) -> None:
     n = len(s)
     score = [0.0] * (n + 1)
     nxt = list(range(1, n + 1))          # a character that starts no word stands alone
+    known = memo.get
     for i in range(n - 1, -1, -1):
         best = _NO_WORD
         for j in range(i + 1, n + 1):    # every dictionary word starting at i
             frag = s[i:j]
-            lp = memo.get(frag)
+            lp = known(frag)
             if lp is None:
                 f = freq.get(frag)
-                if not f:
-                    if f is None:
-                        break            # no word starts with frag
-                    continue             # a prefix, not a word
-                lp = memo[frag] = log(f) - logtotal
+                if f is None:
+                    break                # no word starts with frag
+                lp = memo[frag] = log(f) - logtotal if f else _PREFIX_ONLY
+            if lp == _PREFIX_ONLY:
+                continue                 # a prefix, not a word
             v = lp + score[j]
             if v >= best:
                 best = v
@@ -385,8 +434,20 @@ def trigger_verbs() -> frozenset[str]:
     return frozenset(w for ln in _read("verbs.txt").splitlines() if not ln.startswith("#") for w in ln.split())
 
 
-def _is_verb(word: str, flag: str) -> bool:
-    return word in trigger_verbs() or (flag.startswith("v") and flag != "vn")
+class _ByFlag(dict):
+    """POS flag -> ``rule(flag)``, worked out the first time a flag is seen."""
+
+    def __init__(self, rule):
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, flag: str) -> bool:
+        value = self[flag] = self.rule(flag)
+        return value
+
+
+def _verb_flag(flag: str) -> bool:
+    return flag.startswith("v") and flag != "vn"
 
 
 def _starts_with_verb(s: str) -> bool:
@@ -404,6 +465,15 @@ def _is_nounish(flag: str) -> bool:
     return flag.startswith("n") or flag in _NOUNISH
 
 
+_VERB_FLAG = _ByFlag(_verb_flag)
+_NOUNISH_FLAG = _ByFlag(_is_nounish)
+# Flags that end a subject phrase (besides verbs), read forwards after a number or backwards before it.
+_ENDS_AFTER = _ByFlag(lambda f: _verb_flag(f) or f.startswith("u") or
+                      f in ("p", "c", "u", "d", "uj", "ul", "r", "a", "i", "l", "m", "q", "x"))
+_ENDS_BEFORE = _ByFlag(lambda f: _verb_flag(f) or f.startswith("u") or
+                       f in ("p", "c", "u", "uj", "ul", "d", "r", "m", "q", "f", "x"))
+
+
 def _subject_after(s: str, skip_verbs: bool = False) -> str:
     """The noun phrase right after a measure word: 35个[党支部]完成…
 
@@ -413,112 +483,123 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
     s = s.lstrip()
     if s.startswith("的"):
         s = s[1:]
-    s = _AFTER_BOUNDARY.split(s)[0][:12]
+    boundary = _AFTER_BOUNDARY.search(s, 0, 12)
+    s = s[:boundary.start() if boundary else 12]
     if not s or s[0] in "等各" or claim_pattern().match(s):
         return ""           # nothing, or straight into another quantity (24份71人次)
-    toks = list(_tokens(s))
+    toks = _tokens(s)
+    verbs = trigger_verbs()
+    k = 0
     if skip_verbs:
-        while toks and (_is_verb(*toks[0]) or toks[0][1] in ("d", "u", "ul", "uj", "p")):
-            toks = toks[1:]
+        while k < len(toks) and (toks[k][0] in verbs or _VERB_FLAG[toks[k][1]] or
+                                 toks[k][1] in ("d", "u", "ul", "uj", "p")):
+            k += 1
         # the object of the verb: its last noun chunk within the clause
-    if not toks:
+    if k == len(toks):
         return ""
-    first_word, first = toks[0]
-    ok_first = _is_nounish(first) or first in ("a", "b") or first_word.startswith("“")
-    if first == "d" and len(toks) > 1 and _is_nounish(toks[1][1]):
+    first_word, first = toks[k]
+    ok_first = _NOUNISH_FLAG[first] or first in ("a", "b") or first_word.startswith("“")
+    if first == "d" and k + 1 < len(toks) and _NOUNISH_FLAG[toks[k + 1][1]]:
         ok_first = True
-    if not ok_first or _is_verb(first_word, first) or first in ("m", "q"):
+    if not ok_first or first_word in verbs or _VERB_FLAG[first] or first in ("m", "q"):
         return ""
-    words: list[str] = []
-    for i, (w, f) in enumerate(toks):
-        if words:
-            if _is_verb(w, f) or f in ("p", "c", "u", "d", "uj", "ul", "r", "a", "i", "l", "m", "q", "x") \
-                    or f.startswith("u"):
-                break
-            if f == "f" and not (w in ("以上", "以下") and i + 1 < len(toks) and _is_nounish(toks[i + 1][1])):
-                break
-        words.append(w)
-    phrase = "".join(words)
-    if len(phrase) < 2 and not _is_nounish(first):
+    end = k + 1
+    while end < len(toks):
+        w, f = toks[end]
+        if w in verbs or _ENDS_AFTER[f]:
+            break
+        if f == "f" and not (w in ("以上", "以下") and end + 1 < len(toks) and _NOUNISH_FLAG[toks[end + 1][1]]):
+            break
+        end += 1
+    phrase = "".join(w for w, _ in toks[k:end])
+    if len(phrase) < 2 and not _NOUNISH_FLAG[first]:
         return ""
     return phrase
 
 
-def _subject_before(clause: str) -> str:
-    """The activity or object before a number: 组织开展[廉政谈话]65人次"""
-    clause = clause.rstrip()
-    changed = clause.endswith(_LEAD_STRIP)
+def _strip_lead(clause: str) -> str:
+    """``clause`` without the trailing words of _LEAD_STRIP (达到, 累计 …), however many."""
+    changed = True
     while changed and clause:
         changed = False
         for w in _LEAD_STRIP:
             if clause.endswith(w):
                 clause = clause[: -len(w)].rstrip()
                 changed = True
+    return clause
+
+
+def _subject_before(clause: str) -> str:
+    """The activity or object before a number: 组织开展[廉政谈话]65人次"""
+    clause = clause.rstrip()
+    if clause[-1:] in _LEAD_LAST and clause.endswith(_LEAD_STRIP):
+        clause = _strip_lead(clause)
     if not clause:
         return ""
     toks = _tokens(clause[-12:])
-    words: list[str] = []
+    verbs = trigger_verbs()
+    k = end = len(toks)        # the phrase is toks[k:end], grown leftwards
     for i in range(len(toks) - 1, -1, -1):
         w, f = toks[i]
-        if w in ("等", "等方面", "方面", "在内") and words:
-            break
-        if w in ("等", "等方面"):
-            continue
-        if not words:
-            if f in ("x",) and w not in _CONNECTORS:
+        if w in _ETC:
+            if k < end:
                 break
-            words.append(w)
+            end = i            # a trailing 等 is passed over, not part of the phrase
+            k = i
             continue
-        if w in _CONNECTORS:
-            words.append(w)
-            continue
-        if _is_verb(w, f) or f in ("p", "c", "u", "uj", "ul", "d", "r", "m", "q", "f", "x") \
-                or f.startswith("u"):
+        if k == end:
+            if f == "x" and w not in _CONNECTORS:
+                break
+        elif w in _ASPECT or (w not in _CONNECTORS and (w in verbs or _ENDS_BEFORE[f])):
             break
-        words.append(w)
-    words.reverse()
-    while words and words[0] in _CONNECTORS:
-        words.pop(0)
-    phrase = "".join(words)
-    if phrase.startswith(_SUBJECT_PREFIX_STRIP):
+        k = i
+    while k < end and toks[k][0] in _CONNECTORS:
+        k += 1
+    phrase = "".join([w for w, _ in toks[k:end]])
+    if phrase[:1] in _SUBJECT_PREFIX_FIRST and phrase.startswith(_SUBJECT_PREFIX_STRIP):
         for p in _SUBJECT_PREFIX_STRIP:
             if phrase.startswith(p) and len(phrase) > len(p) + 1:
                 phrase = phrase[len(p):]
     return phrase[-20:].lstrip("、,，和及与")
 
 
-def _assign_subjects(text: str, found: list[tuple[Claim, tuple[int, int, int, int]]]) -> None:
-    """Set each claim's subject; ``found`` pairs the claims, in text order, with their
-    clean span, number start and unit end."""
+def _assign_subjects(text: str, claims: list[Claim], found: list[_Found]) -> None:
+    """Set each claim's subject; ``claims`` are in text order, ``found`` holds their
+    clean span, number start, unit end, unit and kind."""
+    verbs = trigger_verbs()
+    # the last clause boundary before a number is the first one in the reversed text after it
+    reverse, n = text[::-1], len(text)
     prev_clean_end = -1
     prev_subject = ""
-    for c, (start, end, num_start, unit_end) in found:
+    for c, (start, end, num_start, unit_end, _, unit, _, kind, _) in zip(claims, found):
         subject = ""
         after = text[unit_end:unit_end + 24]
-        if c.kind == "duration":
+        if after[:1] in _BOUNDARY_CHARS:
+            pass                                    # the clause ends: nothing after the number
+        elif kind == "duration":
             subject = _subject_after(after, skip_verbs=True)
-        elif c.kind != "percent":
+        elif kind != "percent":
             subject = _subject_after(after)
-            if not subject and c.unit in _VERBAL_MEASURES and _starts_with_verb(after):
+            if not subject and unit in _VERBAL_MEASURES and _starts_with_verb(after):
                 subject = _subject_after(after, skip_verbs=True)
         if not subject:
             b = start
             clause_start = max(0, b - 40)
-            window = text[clause_start:b]
-            last = _LAST_BOUNDARY.match(window)
-            cut = last.end() if last else 0
-            clause = window[cut:]
-            if prev_clean_end > clause_start + cut:
+            last = _CLAUSE_END.search(reverse, n - b, n - clause_start)
+            cut = n - last.start() if last else clause_start     # just after that boundary
+            clause = text[cut:b]
+            if prev_clean_end > cut:
                 gap = text[prev_clean_end:b]
                 if gap.strip() in ("", "、", "和", "及", ",") or not gap.strip(" 、,"):
                     subject = prev_subject          # 24份71人次: same subject as the previous
-                clause = text[prev_clean_end:b].lstrip("、,和及 ")
+                clause = gap.lstrip("、,和及 ")
             if not subject:
                 subject = _subject_before(clause)
-            if subject in trigger_verbs():
+            if subject in verbs:
                 # 开展3轮[全覆盖指导检查]: the verb's object follows the number
                 subject = _AFTER_BOUNDARY.split(after.lstrip())[0][:12] or subject
-            if c.kind in ("percent", "money", "count", "other") and subject.endswith(_CHANGE_WORDS):
+            if kind in ("percent", "money", "count", "other") and subject[-1:] in _CHANGE_LAST \
+                    and subject.endswith(_CHANGE_WORDS):
                 # a change names the thing measured, not 增长/下降: 零售总额[增长]3.9%
                 measured = _strip_change(subject)
                 if not measured:                   # 人均预期寿命[提高到]78.8岁: look before the change word
@@ -534,6 +615,7 @@ _CHANGE_WORDS = ("同比增长", "同比下降", "同比上升", "同比减少",
                  "提高", "提高到", "提升到", "增加到", "增加", "达到", "到", "首次", "分别增长", "分别")
 
 
+_CHANGE_LAST = frozenset(w[-1] for w in _CHANGE_WORDS)
 _CHANGE_WORDS_LONGEST_FIRST = tuple(sorted(_CHANGE_WORDS, key=len, reverse=True))
 
 

@@ -67,14 +67,31 @@ class Normalized:
 
     def spans_to_raw(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """``span_to_raw`` of each span; the spans are non-empty, in order and do not
-        overlap, so one forward pass maps them all."""
+        overlap."""
+        if not spans:
+            return []
+        starts, ends = zip(*spans)
+        return list(zip(self.offsets_to_raw(starts), self.offsets_to_raw(ends, ends=True)))
+
+    def offsets_to_raw(self, offsets, ends: bool = False) -> list[int]:
+        """``to_raw`` of each of the ascending clean ``offsets`` (``to_raw(i - 1) + 1`` with ``ends``).
+
+        Offsets in one kept segment share a shift, so the work is a bisection per
+        segment that holds any of them, not per offset: the text has few segments.
+        """
         starts, raw_starts = self.norm_starts, self.raw_starts
-        out, k = [], 0
-        for start, end in spans:
-            k = bisect.bisect_right(starts, start, k) - 1
-            raw_start = raw_starts[k] + (start - starts[k])
-            k = bisect.bisect_right(starts, end - 1, k) - 1
-            out.append((raw_start, raw_starts[k] + (end - starts[k])))
+        last = len(starts) - 1
+        # an offset's segment is that of its character, or for an end of the character before it
+        back = 1 if ends else 0
+        past_segment = bisect.bisect_right if ends else bisect.bisect_left
+        out: list[int] = []
+        lo, n = 0, len(offsets)
+        while lo < n:
+            k = bisect.bisect_right(starts, offsets[lo] - back) - 1
+            hi = past_segment(offsets, starts[k + 1], lo) if k < last else n
+            shift = raw_starts[k] - starts[k]
+            out.extend([i + shift for i in offsets[lo:hi]])
+            lo = hi
         return out
 
     def cursor(self) -> "Cursor":

@@ -65,13 +65,16 @@ def _sentences(a: Analysis, ctx: dict) -> None:
 @stage("claims")
 def _claims(a: Analysis, ctx: dict) -> None:
     found = claims_mod.extract_claims(a.doc, ctx["norm"], a.raw.text)
-    starts = [s.start for s in a.sentences]
+    sentences = a.sentences
+    starts = [s.start for s in sentences]
     for c in found:
         k = bisect.bisect_right(starts, c.start) - 1
         if k >= 0:
             c.sentence = k
-            c.section = a.sentences[k].section
-        c.page = a.raw.page_at(c.start)
+            c.section = sentences[k].section
+    if a.raw.pages:                       # else every claim keeps page None
+        for c in found:
+            c.page = a.raw.page_at(c.start)
     a.claims = found
 
 

@@ -6,10 +6,10 @@ on their own line and run on inside a paragraph (``一、基本做法 (一)抓�
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from typing import Iterator, Optional
 
 from .normalize import Normalized
 from .numbers import parse_chinese
@@ -67,14 +67,42 @@ def _number(level: str, n: str) -> int:
     return parse_chinese(n) or 0
 
 
+@lru_cache(maxsize=None)
+def _opened(level: str) -> re.Pattern:
+    """The marker pattern of ``level`` led by one of the characters it may follow.
+
+    The scan then stops only at those (line and sentence ends), not at every digit.
+    It finds the same markers as the plain pattern after an opener: a marker holds no
+    opener, so no match can swallow the opener of the next.
+    """
+    rx = dict(MARKERS)[level]
+    return re.compile(f"[{re.escape(_OPENERS[level])}]" + rx.pattern, rx.flags)
+
+
+# Levels scanned from their openers: digits are everywhere in claim-dense text, line and
+# sentence ends much rarer (Chinese numerals, and the commas a point may follow, are not).
+_SCAN_FROM_OPENER = ("3",)
+
+
+def _markers(text: str, level: str, rx: re.Pattern) -> Iterator[re.Match]:
+    """The matches of a level's marker pattern where a marker of that level can stand."""
+    openers = _OPENERS.get(level)
+    if level in _SCAN_FROM_OPENER:
+        first = rx.match(text)
+        if first:
+            yield first                   # at the start of the text
+        yield from _opened(level).finditer(text)
+        return
+    for m in rx.finditer(text):
+        s = m.start("m")
+        if openers is None or s == 0 or text[s - 1] in openers:
+            yield m
+
+
 def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     for level, rx in MARKERS:
-        openers = _OPENERS.get(level)
-        for m in rx.finditer(text):
-            s = m.start("m")
-            if openers is not None and s > 0 and text[s - 1] not in openers:
-                continue
+        for m in _markers(text, level, rx):
             found.append(_Candidate(level, m.start("m"), m.end("m"), m.group("m"), _number(level, m.group("n"))))
     found.sort(key=lambda c: (c.start, _LEVEL_ORDER[c.level]))
     out, last_end = [], -1
@@ -114,22 +142,22 @@ def _accept(text: str, cands: list[_Candidate]) -> list[_Candidate]:
 def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
     text = norm.text
     cands = _accept(text, _candidates(text))
+    if not cands:
+        return []
+    body_starts, title_ends = _title_spans(text, cands)
+    # clean -> raw for every offset at once (starts and ends each ascend; title ends may not)
+    raw_starts = norm.offsets_to_raw([c.start for c in cands])
+    raw_marker_ends = norm.offsets_to_raw([c.marker_end for c in cands], ends=True)
+    inside = [b for b in body_starts if b < len(text)]
+    raw_body_starts = norm.offsets_to_raw(inside) + [len(raw_text)] * (len(body_starts) - len(inside))
+    ends = sorted({e for b, e in zip(body_starts, title_ends) if e > b})
+    raw_title_end = dict(zip(ends, norm.offsets_to_raw(ends, ends=True)))
     sections: list[Section] = []
     stack: list[Section] = []
     for i, c in enumerate(cands):
-        nxt = cands[i + 1].start if i + 1 < len(cands) else len(text)
-        body_start = c.marker_end
-        while body_start < len(text) and text[body_start] in " \t":
-            body_start += 1
-        if c.level == "point":
-            title_end = min(body_start + 12, len(text))
-        else:
-            stop = _TITLE_STOP.search(text, body_start)
-            title_end = min(stop.start() if stop else len(text), nxt, body_start + 40)
-        rs, _ = norm.span_to_raw(c.start, c.marker_end)
-        raw_marker = raw_text[rs:norm.to_raw(c.marker_end - 1) + 1]
-        t_start = norm.to_raw(body_start) if body_start < len(text) else len(raw_text)
-        t_end = norm.span_to_raw(body_start, title_end)[1] if title_end > body_start else t_start
+        rs, t_start = raw_starts[i], raw_body_starts[i]
+        raw_marker = raw_text[rs:raw_marker_ends[i]]
+        t_end = raw_title_end[title_ends[i]] if title_ends[i] > body_starts[i] else t_start
         title = raw_text[t_start:t_end]
         if c.level == "point":
             title = title[:12]
@@ -138,23 +166,48 @@ def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
         while stack and _LEVEL_ORDER[stack[-1].level] >= order:
             stack.pop()
         parent = stack[-1] if stack else None
-        sec = Section(doc=doc, id=len(sections), level=c.level, marker=raw_marker.strip(), number=c.number,
-                      title=title, start=rs, end=len(raw_text), title_end=t_end,
-                      parent=parent.id if parent else None)
+        sec = Section(doc, len(sections), c.level, raw_marker.strip(), c.number, title, rs, len(raw_text), t_end,
+                      parent.id if parent else None)
         label = f"{sec.marker}{title[:20]}" if c.level != "point" else sec.marker
         sec.path = f"{parent.path} > {label}" if parent else label
         sections.append(sec)
         stack.append(sec)
-    # A section ends where the next one of the same or a higher level starts.
-    for i, s in enumerate(sections):
-        for t in sections[i + 1:]:
-            if _LEVEL_ORDER[t.level] <= _LEVEL_ORDER[s.level]:
-                s.end = t.start
-                break
-            if s.level == "point" and t.level != "point":
-                s.end = t.start
-                break
+    _set_ends(sections)
     return sections
+
+
+def _title_spans(text: str, cands: list[_Candidate]) -> tuple[list[int], list[int]]:
+    """Where each candidate's title starts and ends (clean offsets): a point's title is
+    its first 12 characters, a heading's runs to the end of its sentence, the next marker
+    or 40 characters."""
+    body_starts, title_ends = [], []
+    n = len(text)
+    for i, c in enumerate(cands):
+        nxt = cands[i + 1].start if i + 1 < len(cands) else n
+        body_start = c.marker_end
+        while body_start < n and text[body_start] in " \t":
+            body_start += 1
+        if c.level == "point":
+            title_end = min(body_start + 12, n)
+        else:
+            stop = _TITLE_STOP.search(text, body_start)
+            title_end = min(stop.start() if stop else n, nxt, body_start + 40)
+        body_starts.append(body_start)
+        title_ends.append(title_end)
+    return body_starts, title_ends
+
+
+def _set_ends(sections: list[Section]) -> None:
+    """A section ends where the next one of the same or a higher level starts (a point
+    also where any heading starts). The sections still open form a stack of rising
+    levels, with at most a point on top, so each new section closes a top run of it."""
+    open_: list[Section] = []
+    for t in sections:
+        order = _LEVEL_ORDER[t.level]
+        while open_ and (order <= _LEVEL_ORDER[open_[-1].level]
+                         or (open_[-1].level == "point" and t.level != "point")):
+            open_.pop().end = t.start
+        open_.append(t)
 
 
 def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]:
@@ -162,43 +215,35 @@ def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]
     leading spaces are not part of a sentence."""
     text = norm.text
     spans = [m.span(1) for m in _SENTENCE_RE.finditer(text)]
-    raw_spans = norm.spans_to_raw(spans)
-    raw_starts = [rs for rs, _ in raw_spans]
-    heads = _Spans([s for s in sections if s.level != "point"]).innermost_each(raw_starts)
-    points = _Spans([s for s in sections if s.level == "point"]).innermost_each(raw_starts)
+    if not spans:
+        return []
+    starts, ends = zip(*spans)
+    raw_starts = norm.offsets_to_raw(starts)
+    raw_ends = norm.offsets_to_raw(ends, ends=True)
+    heads = _innermost([s for s in sections if s.level != "point"], raw_starts)
+    points = _innermost([s for s in sections if s.level == "point"], raw_starts)
     return [Sentence(idx, rs, re_, text[start:end], head, point)
-            for idx, ((start, end), (rs, re_), head, point) in enumerate(zip(spans, raw_spans, heads, points))]
+            for idx, (start, end, rs, re_, head, point)
+            in enumerate(zip(starts, ends, raw_starts, raw_ends, heads, points))]
 
 
-class _Spans:
-    """Innermost section containing an offset.
+def _innermost(secs: list[Section], raw_positions: list[int]) -> list[Optional[int]]:
+    """The id of the innermost of ``secs`` containing each of the ascending raw positions.
 
-    The answer only changes at a section's start or end, so it is worked out
-    once for each of those and looked up by bisection.
+    Sections nest (each ends before or where the one containing it ends), so a stack
+    of the open ones, swept along the positions, answers for all of them.
     """
-
-    def __init__(self, secs: list[Section]):
-        self.secs = secs
-        self.starts = [s.start for s in secs]
-        self.bounds = sorted({s.start for s in secs} | {s.end for s in secs})
-        self.ids = [self._walk(b) for b in self.bounds]
-
-    def innermost_each(self, raw_positions: list[int]) -> list[Optional[int]]:
-        if not self.bounds:
-            return [None] * len(raw_positions)
-        bounds, ids = self.bounds, self.ids + [None]     # ids[-1]: before the first bound
-        return [ids[bisect.bisect_right(bounds, p) - 1] for p in raw_positions]
-
-    def _walk(self, raw_pos: int) -> Optional[int]:
-        k = bisect.bisect_right(self.starts, raw_pos) - 1
-        while k >= 0:                      # later (deeper) sections win; walk back to one that contains it
-            s = self.secs[k]
-            if raw_pos < s.end:
-                return s.id
-            k -= 1
-            if k >= 0 and self.secs[k].end <= raw_pos and self.secs[k].level == "1":
-                break
-        return None
+    out: list[Optional[int]] = []
+    stack: list[Section] = []
+    k, n = 0, len(secs)
+    for pos in raw_positions:
+        while k < n and secs[k].start <= pos:
+            stack.append(secs[k])
+            k += 1
+        while stack and stack[-1].end <= pos:
+            stack.pop()
+        out.append(stack[-1].id if stack else None)
+    return out
 
 
 def guess_title(norm: Normalized, raw_text: str) -> str:
