@@ -100,7 +100,6 @@ _FORMULA_CHARS = frozenset("+×*/=<>~^")
 # Characters before a number that glue it into a code or formula (ASCII only: × is fine there).
 _GLUED_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+*/=<>~^.")
 _NOT_AFTER_UNIT = frozenset("制级型后中届大号月日时点")
-_DATE_AFTER = re.compile(r"(?:年|月|日|号|时|点|分)")
 _ORDINAL_BEFORE = ("第", "前", "首", "倒数", "排名", "位列", "第一", "每")   # 每千人: a rate's base
 _ORDINAL_LAST = frozenset(w[-1] for w in _ORDINAL_BEFORE)
 _CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿")

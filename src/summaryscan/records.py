@@ -56,6 +56,16 @@ class RawDocument:
     def ok(self) -> bool:
         return self.status == STATUS_OK
 
+    def set_text(self, text: str, if_blank: str) -> bool:
+        """Take the extracted text: status ok, or empty with the message ``if_blank`` when
+        it is only whitespace. Returns whether it is ok."""
+        self.text = text
+        if text.strip():
+            self.status = STATUS_OK
+            return True
+        self.status, self.message = STATUS_EMPTY, if_blank
+        return False
+
     def page_at(self, offset: int) -> Optional[int]:
         for p in self.pages:
             if p.start <= offset < p.end:

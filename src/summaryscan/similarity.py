@@ -498,7 +498,7 @@ class CopyDetector:
         with tempfile.TemporaryDirectory(prefix="summaryscan-lsh-") as tmp:
             keys = _KeyStore(tmp, self.bands, in_memory=self.backend == "datasketch")
             try:
-                item_of, owner, wstart, kept = self._signatures(src, common, keys)
+                item_of, owner, wstart = self._signatures(src, common, keys)
                 self.n_windows_ = len(owner)
                 lap("signatures")
                 cands = self._candidates(keys, owner)
@@ -506,7 +506,7 @@ class CopyDetector:
                 keys.close()
         self.n_candidates_ = len(cands)
         lap("lsh")
-        self.pairs_, self.coverage_ = self._verify(src, item_of, common, kept, cands, owner, wstart)
+        self.pairs_, self.coverage_ = self._verify(src, item_of, common, cands, owner, wstart)
         lap("verify")
 
     def pairs(self) -> list[CopyPair]:
@@ -640,21 +640,18 @@ class CopyDetector:
     # -- stage 3: window signatures
 
     def _signatures(self, src: Sequence[Any], common: np.ndarray,
-                    keys: "_KeyStore") -> tuple[list[int], np.ndarray, np.ndarray, dict[int, _Doc]]:
+                    keys: "_KeyStore") -> tuple[list[int], np.ndarray, np.ndarray]:
         """Band keys (or signatures) of every anchored window into ``keys``.
 
         Returns the item index of each readable document, and per window its owner
-        (readable-document index) and start shingle; the prepared documents themselves
-        when they are few enough (``block``) to keep for the verification.
+        (readable-document index) and start shingle.
         """
         w = self.window
         rows = self.num_perm // self.bands
         mult = _band_multipliers(rows)
         min_valid = max(self.k, w // 2)
-        keep_docs = len(src) <= self.block
         self.docs_, self.doc_chars_ = [], []
         item_of: list[int] = []
-        kept: dict[int, _Doc] = {}
         owner, wstart = [], []
         for i in range(len(src)):
             d = self._load(src, i, common)
@@ -664,8 +661,6 @@ class CopyDetector:
             item_of.append(i)
             self.docs_.append(d.id)
             self.doc_chars_.append(len(d.masked.text))
-            if keep_docs:
-                kept[di] = d
             n = len(d.h64)
             if n == 0:
                 continue
@@ -694,8 +689,8 @@ class CopyDetector:
             wstart.append(starts[keep].astype(np.int32))
         if not owner:
             empty = np.empty(0, dtype=np.int32)
-            return item_of, empty, empty, kept
-        return item_of, np.concatenate(owner), np.concatenate(wstart), kept
+            return item_of, empty, empty
+        return item_of, np.concatenate(owner), np.concatenate(wstart)
 
     # -- stage 4: LSH candidates
 
@@ -752,7 +747,7 @@ class CopyDetector:
 
     # -- stage 5: exact verification
 
-    def _verify(self, src: Sequence[Any], item_of: list[int], common: np.ndarray, kept: dict[int, _Doc],
+    def _verify(self, src: Sequence[Any], item_of: list[int], common: np.ndarray,
                 codes: np.ndarray, owner: np.ndarray, wstart: np.ndarray) -> tuple[list[CopyPair], dict]:
         """Align every document pair with candidate windows; documents are loaded ``block`` at a time.
 
@@ -765,9 +760,8 @@ class CopyDetector:
         found: dict[tuple[int, int], list[tuple[CopyPair, _Passage]]] = {}
         first_doc = owner[codes // nw] if len(codes) else np.empty(0, dtype=np.int32)
 
-        def load(di: int) -> _Doc:
-            d = kept.get(di)
-            return d if d is not None else self._load(src, item_of[di], common)
+        def load(di: int) -> _Doc:      # from _load's memo when the run fits in one block
+            return self._load(src, item_of[di], common)
 
         for lo in range(0, n, self.block):
             s, e = np.searchsorted(first_doc, [lo, lo + self.block])
@@ -780,7 +774,7 @@ class CopyDetector:
             brk = np.flatnonzero(pair[1:] != pair[:-1]) + 1
             starts, ends = np.concatenate(([0], brk)), np.concatenate((brk, [len(pair)]))
             pa, pb = pair[starts] // n, pair[starts] % n
-            firsts = kept or {int(i): load(int(i)) for i in np.unique(pa)}
+            firsts = {int(i): load(int(i)) for i in np.unique(pa)}
             b_i, B = -1, None
             for k in np.argsort(pb, kind="stable"):            # each second document read once
                 if pb[k] != b_i:

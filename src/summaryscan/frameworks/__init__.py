@@ -93,18 +93,13 @@ def describe(fw: Union[Framework, str], max_phrases: Optional[int] = 8) -> str:
             if ind.patterns:
                 tags.append(f"正则 {len(ind.patterns)} 条")
             add(f"    · {ind.name} [{ind.id}]（{'，'.join(tags)}）：{_phrases(ind.phrases, max_phrases)}")
-        if d.bonus:
-            add(f"  加分项（{len(d.bonus)} 项）：")
-            for b in d.bonus:
-                add(f"    + {b.name} [{b.id}]（+{_num(b.weight)} 分）")
-        else:
-            add("  加分项：无")
-        if d.deductions:
-            add(f"  扣分项（{len(d.deductions)} 项）：")
-            for b in d.deductions:
-                add(f"    - {b.name} [{b.id}]（-{_num(b.weight)} 分）")
-        else:
-            add("  扣分项：无")
+        for label, sign, items in (("加分项", "+", d.bonus), ("扣分项", "-", d.deductions)):
+            if not items:
+                add(f"  {label}：无")
+                continue
+            add(f"  {label}（{len(items)} 项）：")
+            for b in items:
+                add(f"    {sign} {b.name} [{b.id}]（{sign}{_num(b.weight)} 分）")
 
     add("")
     if fw.expected_sections:

@@ -26,9 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from ..records import (
-    STATUS_EMPTY,
     STATUS_ERROR,
-    STATUS_OK,
     Hint,
     RawDocument,
 )
@@ -636,12 +634,6 @@ def read_docx(rec: RawDocument, max_uncompressed: Optional[int] = None) -> RawDo
         return _fail(rec, f"“{name}”不是有效的 .docx 文件（文件损坏或不是 Word 2007+ 格式）："
                           f"{type(exc).__name__}: {exc}")
     text, hints = _Extractor(document).run()
-    if not text.strip():
-        rec.status = STATUS_EMPTY
-        rec.message = f"“{name}”中没有文字内容（空白 Word 文档）。"
-        rec.text = text
-        return rec
-    rec.status = STATUS_OK
-    rec.text = text
-    rec.hints = hints
+    if rec.set_text(text, f"“{name}”中没有文字内容（空白 Word 文档）。"):
+        rec.hints = hints
     return rec

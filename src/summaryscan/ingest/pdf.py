@@ -28,11 +28,9 @@ from typing import Optional
 
 from ..normalize import looks_like_title
 from ..records import (
-    STATUS_EMPTY,
     STATUS_ERROR,
     STATUS_GARBLED,
     STATUS_NO_TEXT,
-    STATUS_OK,
     Page,
     RawDocument,
 )
@@ -279,12 +277,8 @@ def read_pdf(rec: RawDocument) -> RawDocument:
         return rec
     cleaned = strip_running_lines(pages)
     text, spans = join_lines(cleaned)
-    if not text.strip():
-        rec.status = STATUS_EMPTY
-        rec.message = f"“{name}”除页眉、页脚和页码外没有正文文字。"
+    if not rec.set_text(text, f"“{name}”除页眉、页脚和页码外没有正文文字。"):
         return rec
-    rec.status = STATUS_OK
-    rec.text = text
     rec.pages = spans
     blank = [str(i + 1) for i, lines in enumerate(pages) if not lines]
     if blank:

@@ -21,7 +21,6 @@ import re
 from ..records import (
     STATUS_EMPTY,
     STATUS_ERROR,
-    STATUS_OK,
     RawDocument,
 )
 
@@ -175,12 +174,6 @@ def read_txt(rec: RawDocument) -> RawDocument:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     rec.encoding = enc
-    if not text.strip():
-        rec.status = STATUS_EMPTY
-        rec.message = f"文件“{rec.doc}”只有空白字符，没有文字内容。"
-        rec.text = text
-        return rec
-    rec.status = STATUS_OK
-    rec.message = note
-    rec.text = text
+    if rec.set_text(text, f"文件“{rec.doc}”只有空白字符，没有文字内容。"):
+        rec.message = note
     return rec
