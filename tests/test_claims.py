@@ -179,3 +179,19 @@ def test_nothing_after_a_clause_end_is_a_subject():
         assert _subject_after(ch + "党员干部") == ""
         assert _subject_after(ch + "开展志愿服务", skip_verbs=True) == ""
         assert not _starts_with_verb(ch + "开展志愿服务")
+
+
+def test_amounts_beyond_decimal_precision_do_not_fail_the_document():
+    """万/亿 amounts past Decimal's 28 digits used to raise and fail the whole document."""
+    a = analyze_text("财政收入" + "9" * 22 + "万亿元，开展培训3次。")
+    assert a.raw.status == "ok", a.raw.message
+    assert [c.value for c in a.claims] == [float("9" * 22 + "0" * 12), 3.0]
+    # hundreds of digits are no finite number: not a claim, and the rest still is
+    a = analyze_text("收入" + "9" * 400 + "亿元，" + "9" * 400 + "元，开展培训3次。")
+    assert a.raw.status == "ok", a.raw.message
+    assert [(c.raw, c.value) for c in a.claims] == [("3次", 3.0)]
+
+
+def test_subject_does_not_cross_a_line_break():
+    a = analyze_text("培训时长累计30小时\n党员干部理论学习覆盖率100%。\n开展培训3次\n  完成考核")
+    assert [(c.raw, c.subject) for c in a.claims] == [("30小时", "培训时长"), ("100%", "覆盖率"), ("3次", "培训")]

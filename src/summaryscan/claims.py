@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate
-from math import log
+from math import isfinite, log
 from typing import Optional
 
 import yaml
@@ -117,7 +117,7 @@ _SUBJECT_PREFIX_FIRST = frozenset(w[0] for w in _SUBJECT_PREFIX_STRIP)
 _CLAUSE_END = re.compile(r"[,。;:!?\n()（）]")
 _AFTER_BOUNDARY = re.compile(r"[,。;:!?\n、()（）]")
 # _AFTER_BOUNDARY's characters but the line break, which _subject_after strips as whitespace
-_BOUNDARY_CHARS = frozenset(",。;:!?、()（）")
+_BOUNDARY_CHARS = frozenset(",。;:!?、()（）\n")     # a line break ends a paragraph: nothing after
 _CONNECTORS = frozenset({"、", "和", "及", "与", "以及"})
 _ETC = frozenset({"等", "等方面"})
 _ASPECT = frozenset({"方面", "在内"})      # ends a subject read leftwards from the number
@@ -244,17 +244,20 @@ def _percent_word_claims(text: str, lx: Lexicon, protected: _Protected) -> list[
 
 @lru_cache(maxsize=4096)
 def _value(num: str, mul: Optional[str]) -> Optional[float]:
+    """The number's value, or None when it is not a finite number (a run of hundreds of digits)."""
     if not mul and num.isdecimal():
-        return float(num)                     # whole digits: parse_number's value, nothing to round
-    if num[0].isdigit():
-        v = parse_number(num)
+        value = float(num)                    # whole digits: parse_number's value, nothing to round
     else:
-        v = parse_chinese(num)
-    if v is None:
-        return None
-    if mul:                                   # 128.42亿: exact decimal arithmetic, no float error
-        return float(round(Decimal(repr(v)) * multiplier(mul), 6))
-    return round(float(v), 6)
+        v = parse_number(num) if num[0].isdigit() else parse_chinese(num)
+        if v is None:
+            return None
+        if mul:                               # 128.42亿: exact decimal arithmetic, no float error
+            amount = Decimal(repr(v)) * multiplier(mul)
+            # six decimals fit Decimal's 28 digits below 10**15; above, a float has no fraction to round
+            value = float(round(amount, 6) if amount.is_finite() and amount.adjusted() < 15 else amount)
+        else:
+            value = round(float(v), 6)
+    return value if isfinite(value) else None
 
 
 def _acceptable(text: str, s: int, e: int, unit_end: int, pre: Optional[str], num: str, unit: str,
@@ -479,7 +482,7 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
     With ``skip_verbs`` leading verbs are passed over first (两次主持召开了[…会议],
     连续五年开展[…活动]).
     """
-    s = s.lstrip()
+    s = s.lstrip(" \t\u3000")        # not past a line break: the next paragraph is not this number's
     if s.startswith("的"):
         s = s[1:]
     boundary = _AFTER_BOUNDARY.search(s, 0, 12)
