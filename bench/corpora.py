@@ -18,6 +18,15 @@ SHARED = os.environ.get("SUMMARYSCAN_SHARED_CORPUS",
                                      "shared", "corpus"))
 
 
+SEEDS = os.path.join(os.path.dirname(SHARED), "seeds")
+
+
+def seed_files(root: str = SEEDS) -> Optional[list[str]]:
+    """The real submissions of the development set (``../shared/seeds/*.txt``), or None when absent."""
+    files = sorted(glob.glob(os.path.join(root, "*.txt")))
+    return files or None
+
+
 def shared_documents(root: str = SHARED) -> Optional[list[tuple[str, str]]]:
     """(file name, text) of every document of the shared corpus, or None when it is absent.
 

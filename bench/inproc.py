@@ -12,7 +12,10 @@ earlier measurement (the pipeline memoises segmentations) is warm:
    timed pass of ``analyze_path`` over the files, single core, file reading and
    decoding included; UTF-8 bytes counted from ``RawDocument.text``;
 3. peak RSS (``ru_maxrss``) after that pass;
-4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf).
+4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf);
+5. with ``--stages`` (instead of 2-3, in its own process): the same pass run stage by
+   stage as ``analyze_raw`` runs them, each stage timed, and within ``claims`` the
+   subject assignment (``claims._assign_subjects``) timed apart: where the time goes.
 
 Times are wall (``perf_counter``) and CPU (``process_time``): on a machine shared
 with other jobs, CPU time is the figure that does not depend on their load.
@@ -40,6 +43,7 @@ def main() -> None:
     ap.add_argument("--warmup", required=True)
     ap.add_argument("--jieba", action="store_true")
     ap.add_argument("--load", action="store_true")
+    ap.add_argument("--stages", action="store_true")
     a = ap.parse_args()
     with open(a.files, encoding="utf-8") as fh:
         files = json.load(fh)
@@ -69,6 +73,10 @@ def main() -> None:
     analyze_path(a.warmup)
     t_warm = time.perf_counter() - t0
     rss_ready = _maxrss_mb()
+    if a.stages:
+        out.update(_stage_times(files))
+        print(json.dumps(out))
+        return
 
     per_doc, cpu, nbytes, nchars, statuses, claims = [], 0.0, 0, 0, {}, 0
     for f in files:
@@ -94,6 +102,36 @@ def main() -> None:
         out["load_cpu_s"] = time.process_time() - c
     out["maxrss_mb_end"] = _maxrss_mb()
     print(json.dumps(out))
+
+
+def _stage_times(files: list[str]) -> dict:
+    """Seconds per stage over ``files``: load, every pipeline stage, and the subjects within claims."""
+    from summaryscan import claims as claims_mod
+    from summaryscan import pipeline
+    from summaryscan.ingest import load
+    from summaryscan.records import Analysis
+
+    subjects = [0.0]
+    assign = claims_mod._assign_subjects
+
+    def timed_assign(*args):
+        t = time.perf_counter()
+        assign(*args)
+        subjects[0] += time.perf_counter() - t
+
+    claims_mod._assign_subjects = timed_assign
+    stages = {"load": 0.0, **{name: 0.0 for name in pipeline.DEFAULT_STAGES}}
+    for f in files:
+        t = time.perf_counter()
+        raw = load(f)
+        stages["load"] += time.perf_counter() - t
+        an, ctx = Analysis(raw=raw), {}
+        for name in pipeline.DEFAULT_STAGES if raw.ok else ():
+            t = time.perf_counter()
+            pipeline.STAGES[name](an, ctx)
+            stages[name] += time.perf_counter() - t
+    claims_mod._assign_subjects = assign
+    return {"stages_s": stages, "subjects_s": subjects[0], "stages_total_s": sum(stages.values())}
 
 
 if __name__ == "__main__":

@@ -5,13 +5,17 @@
 One run measures, side by side (every number also goes to the JSON file):
 
 * .txt ``extract`` throughput in MB/s of text (UTF-8 bytes of the extracted text)
-  on the shared corpus (``../shared/corpus``, written out as .txt files first;
-  skipped with a message when absent) and on the .txt submissions of ``corpus/``:
-  the in-process pipeline (``analyze_path`` over the files, one core, one pass
-  in a fresh process after a warm-up on a file outside the set) and the CLI
-  (``summaryscan extract --jobs 1 --no-cache``, wall time of the whole command);
+  on the shared corpus (``../shared/corpus``, written out as .txt files first),
+  on the five real submissions of ``../shared/seeds`` (both skipped with a message
+  when absent) and on the .txt submissions of ``corpus/``: the in-process pipeline
+  (``analyze_path`` over the files, one core, one pass in a fresh process after a
+  warm-up on ``bench/warmup.txt``, a text that shares no passage with any measured
+  set) and the CLI (``summaryscan extract --jobs 1 --no-cache``, wall time of the
+  whole command);
 * the reference, in the same process and on the same texts: ``jieba.lcut``
   after a warm-up, and the ratio pipeline MB/s / jieba MB/s (target >= 5x);
+* where the time goes: claims per 1,000 characters of each set, and as many more
+  fresh runs per set timing every stage apart (and subject assignment within claims);
 * documents per second for .docx and .pdf made from the same texts (python-docx,
   fpdf2 with the WenQuanYi Micro Hei CJK font), ``analyze_path`` and ``load`` alone;
 * peak memory: of the in-process run (``ru_maxrss``), and of ``summaryscan screen``
@@ -83,7 +87,8 @@ def single_core_env() -> dict:
     return env
 
 
-def inproc(files: list[str], warmup: str, tmp: str, *, jieba: bool = False, load: bool = False) -> dict:
+def inproc(files: list[str], warmup: str, tmp: str, *, jieba: bool = False, load: bool = False,
+           stages: bool = False) -> dict:
     """Run bench/inproc.py in a fresh interpreter; its JSON result."""
     lst = os.path.join(tmp, f"files-{hashlib.sha1(''.join(files).encode()).hexdigest()[:10]}.json")
     with open(lst, "w", encoding="utf-8") as fh:
@@ -91,6 +96,7 @@ def inproc(files: list[str], warmup: str, tmp: str, *, jieba: bool = False, load
     cmd = [sys.executable, os.path.join(HERE, "inproc.py"), "--files", lst, "--warmup", warmup]
     cmd += ["--jieba"] if jieba else []
     cmd += ["--load"] if load else []
+    cmd += ["--stages"] if stages else []
     r = measure(cmd, env=single_core_env(), cwd=ROOT)
     LOADS.append(r["other_load_cores"])
     if r["returncode"] != 0:
@@ -197,7 +203,19 @@ def txt_throughput(name: str, files: list[str], warmup: str, tmp: str, repeats: 
         log(f"  {name}: CLI extract --jobs 1, run {k + 1}/{cli_repeats}")
         clis.append(run_cli(["extract", *files, "--jobs", "1"], os.path.join(tmp, "out-txt")))
     wall = _median([c["wall_s"] for c in clis if c["returncode"] == 0])
+    stage_runs = []
+    for k in range(repeats):
+        log(f"  {name}: stage by stage, run {k + 1}/{repeats}")
+        stage_runs.append(inproc(files, warmup, tmp, jieba=True, stages=True))
+    stages = {st: _median([r["stages_s"][st] for r in stage_runs]) for st in stage_runs[0]["stages_s"]}
     return {"files": len(files), "bytes": nbytes, "chars": runs[0]["chars"], "claims": runs[0]["claims"],
+            "claims_per_1000_chars": 1000 * runs[0]["claims"] / max(1, runs[0]["chars"]),
+            "stages_s": stages, "subjects_s": _median([r["subjects_s"] for r in stage_runs]),
+            "stages_total_s": sum(stages.values()),
+            "stages_ratio": _median([r["jieba_s"] / r["stages_total_s"] for r in stage_runs]),
+            # what no cost at all for subjects would give, in those same runs
+            "ratio_without_subjects": _median([r["jieba_s"] / max(1e-9, r["stages_total_s"] - r["subjects_s"])
+                                               for r in stage_runs]),
             "statuses": runs[0]["statuses"], "repeats": repeats,
             "pipeline_mb_s": pipe, "pipeline_docs_s": len(files) / _median([r["pipeline_s"] for r in runs]),
             "jieba_mb_s": jb, "ratio_pipeline_over_jieba": ratio,
@@ -346,8 +364,8 @@ def render(res: dict) -> str:
                                                   if ld["max"] > 0.3 else ""))
     lines.append("")
     txt = res["txt"]
-    cols = [k for k in ("shared", "corpus") if k in txt and not txt[k].get("skipped")]
-    names = {"shared": "shared corpus", "corpus": "corpus/ .txt"}
+    cols = [k for k in ("shared", "seeds", "corpus") if k in txt and not txt[k].get("skipped")]
+    names = {"shared": "shared corpus", "seeds": "seeds (real)", "corpus": "corpus/ .txt"}
     lines.append(".txt extract, MB/s of UTF-8 text (1 core)")
     if cols:
         rows = [["documents / MB", *[f"{txt[c]['files']} / {txt[c]['bytes'] / MB:.2f}" for c in cols], ""],
@@ -367,12 +385,24 @@ def render(res: dict) -> str:
                 ["in-process peak RSS, MB", *[fmt(txt[c]["inproc_peak_rss_mb"], ".0f") for c in cols], ""],
                 ["runs (median of)", *[str(txt[c]["repeats"]) for c in cols], ""]]
         lines.append(table(["", *[names[c] for c in cols], "target"], rows))
-    for c in ("shared", "corpus"):
+        lines.append("")
+        lines.append("where the time goes (as many more runs per set, stage by stage; median share of the time)")
+        rows = [["claims per 1,000 chars", *[fmt(txt[c]["claims_per_1000_chars"], ".1f") for c in cols]]]
+        for stage in txt[cols[0]]["stages_s"]:
+            rows.append([stage, *[fmt(100 * txt[c]["stages_s"][stage] / txt[c]["stages_total_s"], ".0f") + "%"
+                                  for c in cols]])
+            if stage == "claims":
+                rows.append(["  of which subjects", *[fmt(100 * txt[c]["subjects_s"] / txt[c]["stages_total_s"], ".0f")
+                                                      + "%" for c in cols]])
+        rows.append(["ratio to jieba in these runs", *[fmt(txt[c]["stages_ratio"]) + "x" for c in cols]])
+        rows.append(["  same if subjects cost nothing", *[fmt(txt[c]["ratio_without_subjects"]) + "x" for c in cols]])
+        lines.append(table(["", *[names[c] for c in cols]], rows))
+    for c in ("shared", "seeds", "corpus"):
         if txt.get(c, {}).get("skipped"):
             lines.append(f"{names[c]}: skipped ({txt[c]['skipped']})")
     fc = res.get("cli_fixed_cost")
     if fc:
-        lines.append(f"CLI fixed cost (extract of one 1.5 KB file): {fc['wall_s']:.2f} s, "
+        lines.append(f"CLI fixed cost (extract of bench/warmup.txt, {fc.get('kb', 0):.1f} KB): {fc['wall_s']:.2f} s, "
                      f"peak RSS sum {fc['peak_rss_sum_mb']:.0f} MB")
     lines.append("")
     off = res.get("office", {})
@@ -432,6 +462,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated inputs")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--large", type=int, help="size of the large set (default 10,000; 2,000 with --quick)")
+    ap.add_argument("--txt-only", action="store_true", help="only the .txt throughput tables (about two minutes)")
     ap.add_argument("--timeout", type=float, default=7200, help="limit per CLI run, s (default 7200)")
     a = ap.parse_args(argv)
     quick = a.quick
@@ -446,10 +477,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                                                         "memory": "MB = MiB (2^20 bytes)"}}
     log(f"work folder {tmp}")
     try:
-        warm_name, warm_text = synth.generate(0, seed=a.seed + 7919)   # outside every measured set
-        warmup = os.path.join(tmp, "warmup.txt")
-        with open(warmup, "w", encoding="utf-8") as fh:
-            fh.write(warm_text)
+        warmup = os.path.join(HERE, "warmup.txt")     # shares no passage with any measured set
 
         # .txt throughput: shared corpus and corpus/
         res["txt"] = {}
@@ -465,6 +493,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             log(f"shared corpus: {len(files)} documents")
             res["txt"]["shared"] = txt_throughput("shared", files, warmup, tmp, repeats=1,
                                                   cli_repeats=1 if quick else 3)
+        seeds = corpora.seed_files()
+        if seeds is None:
+            res["txt"]["seeds"] = {"skipped": f"{corpora.SEEDS} not found"}
+            log(f"seeds skipped: {corpora.SEEDS} not found")
+        else:
+            res["txt"]["seeds"] = txt_throughput("seeds", seeds, warmup, tmp, repeats=3 if quick else 5,
+                                                 cli_repeats=1 if quick else 3)
         from summaryscan.ingest import iter_inputs
         corpus_txt = [f for f in iter_inputs([os.path.join(ROOT, "corpus")]) if f.lower().endswith(".txt")]
         log(f"corpus/: {len(corpus_txt)} .txt submissions")
@@ -473,30 +508,34 @@ def main(argv: Optional[list[str]] = None) -> int:
         log("CLI fixed cost: extract of one small file")
         fixed = [run_cli(["extract", warmup, "--jobs", "1"], os.path.join(tmp, "out-fixed")) for _ in range(1 if quick else 3)]
         res["cli_fixed_cost"] = {"wall_s": _median([f["wall_s"] for f in fixed]),
-                                 "peak_rss_sum_mb": max(f["peak_rss_sum_mb"] for f in fixed), "runs": len(fixed)}
+                                 "peak_rss_sum_mb": max(f["peak_rss_sum_mb"] for f in fixed), "runs": len(fixed),
+                                 "kb": os.path.getsize(warmup) / 1000}
 
-        # .docx / .pdf
-        n_office = 10 if quick else 30
-        if docs is not None:
-            texts = [(n, corpora.truncate(t, 3000)) for n, t in corpora.pick_texts(docs, n_office + 1)]
-            source = f"the shared corpus, cut to ~3,000 chars"
+        if a.txt_only:
+            res["mode"] += ", .txt only"
         else:
-            src_dir = os.path.join(ROOT, "corpus", "sources")
-            srcs = [(f, open(os.path.join(src_dir, f), encoding="utf-8-sig").read())
-                    for f in sorted(os.listdir(src_dir)) if f.endswith(".txt")]
-            texts = corpora.pick_texts(srcs, n_office + 1, min_chars=0)
-            source = "corpus/sources/*.txt (shared corpus absent)"
-        res["office"] = {"source": source}
-        for f in ("docx", "pdf"):
-            try:
-                res["office"][f] = office_rates(f, texts, tmp)
-            except Exception as exc:      # a missing generator library must not sink the run
-                log(f"  .{f} skipped: {type(exc).__name__}: {exc}")
-                res["office"][f] = None
+            # .docx / .pdf
+            n_office = 10 if quick else 30
+            if docs is not None:
+                texts = [(n, corpora.truncate(t, 3000)) for n, t in corpora.pick_texts(docs, n_office + 1)]
+                source = f"the shared corpus, cut to ~3,000 chars"
+            else:
+                src_dir = os.path.join(ROOT, "corpus", "sources")
+                srcs = [(f, open(os.path.join(src_dir, f), encoding="utf-8-sig").read())
+                        for f in sorted(os.listdir(src_dir)) if f.endswith(".txt")]
+                texts = corpora.pick_texts(srcs, n_office + 1, min_chars=0)
+                source = "corpus/sources/*.txt (shared corpus absent)"
+            res["office"] = {"source": source}
+            for f in ("docx", "pdf"):
+                try:
+                    res["office"][f] = office_rates(f, texts, tmp)
+                except Exception as exc:      # a missing generator library must not sink the run
+                    log(f"  .{f} skipped: {type(exc).__name__}: {exc}")
+                    res["office"][f] = None
 
-        # generated submissions: extract --jobs 1/2, screen 1,000 and 10,000
-        log(f"generated submissions: {small:,} and {large:,}")
-        res["synthetic"] = synthetic_runs(tmp, small, large, a.seed, a.timeout)
+            # generated submissions: extract --jobs 1/2, screen 1,000 and 10,000
+            log(f"generated submissions: {small:,} and {large:,}")
+            res["synthetic"] = synthetic_runs(tmp, small, large, a.seed, a.timeout)
     finally:
         res["elapsed_s"] = time.perf_counter() - started
         res["other_load"] = {"mean": statistics.mean(LOADS) if LOADS else None, "max": max(LOADS) if LOADS else None,
