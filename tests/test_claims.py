@@ -105,6 +105,18 @@ def test_subjects(text, subject):
     assert a.claims[0].subject.endswith(subject)
 
 
+@pytest.mark.parametrize("text,subject", [
+    # the phrase is longer than the 12 characters segmented first: no word is cut in two
+    ("节日期间走访慰问困难职工和离退休老同志35人。", "困难职工和离退休老同志"),
+    ("年内举办党支部书记和党务干部培训班2期。", "党支部书记和党务干部培训班"),
+    ("全年数字经济核心产业增加值增长10%。", "数字经济核心产业增加值"),
+    # a piece of the cut word stopped the phrase (识|形态…): it is read again whole
+    ("局党组专题研究部署意识形态工作责任制落实情况4次。", "意识形态工作责任制落实情况"),
+])
+def test_subject_longer_than_the_window_starts_at_a_word(text, subject):
+    assert analyze_text(text).claims[0].subject == subject
+
+
 def test_following_quantity_shares_the_subject():
     a = analyze_text("向派驻单位出具廉洁情况意见24份71人次。")
     assert [c.subject for c in a.claims] == ["廉洁情况意见", "廉洁情况意见"]

@@ -531,6 +531,9 @@ def _strip_lead(clause: str) -> str:
     return clause
 
 
+_WINDOW = 12      # characters segmented before a number; wider only when the phrase reaches the edge
+
+
 def _subject_before(clause: str) -> str:
     """The activity or object before a number: 组织开展[廉政谈话]65人次"""
     clause = clause.rstrip()
@@ -538,24 +541,22 @@ def _subject_before(clause: str) -> str:
         clause = _strip_lead(clause)
     if not clause:
         return ""
-    toks = _tokens(clause[-12:])
-    verbs = trigger_verbs()
-    k = end = len(toks)        # the phrase is toks[k:end], grown leftwards
-    for i in range(len(toks) - 1, -1, -1):
-        w, f = toks[i]
-        if w in _ETC:
-            if k < end:
+    toks, k, end, at_edge = _phrase_before(clause[-_WINDOW:])
+    if at_edge and len(clause) > _WINDOW:
+        # the phrase runs into the window's edge, maybe through a word (全[市社会消费品零售总额]):
+        # segment the whole clause and let the phrase start at the word across that edge, no earlier
+        toks, k, end, _ = _phrase_before(clause)
+        edge, pos = len(clause) - _WINDOW, 0
+        for i, (w, _) in enumerate(toks):
+            pos += len(w)
+            if pos > edge:
+                k = max(k, i)
                 break
-            end = i            # a trailing 等 is passed over, not part of the phrase
-            k = i
-            continue
-        if k == end:
-            if f == "x" and w not in _CONNECTORS:
-                break
-        elif w in _ASPECT or (w not in _CONNECTORS and (w in verbs or _ENDS_BEFORE[f])):
-            break
-        k = i
     while k < end and toks[k][0] in _CONNECTORS:
+        k += 1
+    size = sum(len(w) for w, _ in toks[k:end])
+    while size > 20 and end - k > 1:     # at most 20 characters, cut between words
+        size -= len(toks[k][0])
         k += 1
     phrase = "".join([w for w, _ in toks[k:end]])
     if phrase[:1] in _SUBJECT_PREFIX_FIRST and phrase.startswith(_SUBJECT_PREFIX_STRIP):
@@ -563,6 +564,30 @@ def _subject_before(clause: str) -> str:
             if phrase.startswith(p) and len(phrase) > len(p) + 1:
                 phrase = phrase[len(p):]
     return phrase[-20:].lstrip("、,，和及与")
+
+
+def _phrase_before(s: str) -> tuple[tuple[tuple[str, str], ...], int, int, bool]:
+    """``s``'s tokens and the phrase that ends it, as ``toks[k:end]`` grown leftwards,
+    and whether it reaches the edge of ``s``: it grew to the first token, or the first
+    token stopped it (a piece of a word cut by the edge can look like a stop: 识|形态)."""
+    toks = _tokens(s)
+    verbs = trigger_verbs()
+    k = end = len(toks)
+    for i in range(len(toks) - 1, -1, -1):
+        w, f = toks[i]
+        if w in _ETC:
+            if k < end:
+                return toks, k, end, False
+            end = i            # a trailing 等 is passed over, not part of the phrase
+            k = i
+            continue
+        if k == end:
+            if f == "x" and w not in _CONNECTORS:
+                return toks, k, end, False
+        elif w in _ASPECT or (w not in _CONNECTORS and (w in verbs or _ENDS_BEFORE[f])):
+            return toks, k, end, i == 0
+        k = i
+    return toks, k, end, k < end
 
 
 def _assign_subjects(text: str, claims: list[Claim], found: list[_Found]) -> None:
