@@ -116,8 +116,8 @@ _SUBJECT_PREFIX_FIRST = frozenset(w[0] for w in _SUBJECT_PREFIX_STRIP)
 # The last clause end before a number opens the clause it stands in (、 ends none).
 _CLAUSE_END = re.compile(r"[,。;:!?\n()（）]")
 _AFTER_BOUNDARY = re.compile(r"[,。;:!?\n、()（）]")
-# _AFTER_BOUNDARY's characters but the line break, which _subject_after strips as whitespace
-_BOUNDARY_CHARS = frozenset(",。;:!?、()（）\n")     # a line break ends a paragraph: nothing after
+# _AFTER_BOUNDARY's characters: after one of them (a line break ends a paragraph) nothing is the number's subject
+_BOUNDARY_CHARS = frozenset(",。;:!?、()（）\n")
 _CONNECTORS = frozenset({"、", "和", "及", "与", "以及"})
 _ETC = frozenset({"等", "等方面"})
 _ASPECT = frozenset({"方面", "在内"})      # ends a subject read leftwards from the number
