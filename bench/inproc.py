@@ -13,9 +13,9 @@ earlier measurement (the pipeline memoises segmentations) is warm:
    decoding included; UTF-8 bytes counted from ``RawDocument.text``;
 3. peak RSS (``ru_maxrss``) after that pass;
 4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf);
-5. with ``--stages`` (instead of 2-3, in its own process): the same pass run stage by
-   stage as ``analyze_raw`` runs them, each stage timed, and within ``claims`` the
-   subject assignment (``claims._assign_subjects``) timed apart: where the time goes.
+5. with ``--stages`` (instead of 2-3, in its own process): the same pass of
+   ``analyze_path`` with timers around its ``load``, each registered stage and, within
+   ``claims``, the subject assignment (``claims._assign_subjects``): where the time goes.
 
 Times are wall (``perf_counter``) and CPU (``process_time``): on a machine shared
 with other jobs, CPU time is the figure that does not depend on their load.
@@ -104,34 +104,39 @@ def main() -> None:
     print(json.dumps(out))
 
 
+def _timed(fn, key: str, totals: dict):
+    """``fn``, adding the seconds of every call to ``totals[key]``."""
+    def timed(*args):
+        t = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            totals[key] += time.perf_counter() - t
+    return timed
+
+
 def _stage_times(files: list[str]) -> dict:
-    """Seconds per stage over ``files``: load, every pipeline stage, and the subjects within claims."""
+    """Seconds per stage over ``files``: ``analyze_path`` itself, with its ``load``, every
+    registered stage and the subject assignment within claims wrapped in timers."""
     from summaryscan import claims as claims_mod
     from summaryscan import pipeline
-    from summaryscan.ingest import load
-    from summaryscan.records import Analysis
 
-    subjects = [0.0]
-    assign = claims_mod._assign_subjects
-
-    def timed_assign(*args):
-        t = time.perf_counter()
-        assign(*args)
-        subjects[0] += time.perf_counter() - t
-
-    claims_mod._assign_subjects = timed_assign
-    stages = {"load": 0.0, **{name: 0.0 for name in pipeline.DEFAULT_STAGES}}
-    for f in files:
-        t = time.perf_counter()
-        raw = load(f)
-        stages["load"] += time.perf_counter() - t
-        an, ctx = Analysis(raw=raw), {}
-        for name in pipeline.DEFAULT_STAGES if raw.ok else ():
-            t = time.perf_counter()
-            pipeline.STAGES[name](an, ctx)
-            stages[name] += time.perf_counter() - t
-    claims_mod._assign_subjects = assign
-    return {"stages_s": stages, "subjects_s": subjects[0], "stages_total_s": sum(stages.values())}
+    totals = dict.fromkeys(["load", *pipeline.DEFAULT_STAGES, "subjects"], 0.0)
+    patched = [(pipeline, "load"), (claims_mod, "_assign_subjects")]
+    saved = {name: getattr(mod, name) for mod, name in patched}
+    stages = dict(pipeline.STAGES)
+    pipeline.load = _timed(pipeline.load, "load", totals)
+    claims_mod._assign_subjects = _timed(claims_mod._assign_subjects, "subjects", totals)
+    pipeline.STAGES.update({name: _timed(stages[name], name, totals) for name in pipeline.DEFAULT_STAGES})
+    try:
+        for f in files:
+            pipeline.analyze_path(f)
+    finally:
+        for mod, name in patched:
+            setattr(mod, name, saved[name])
+        pipeline.STAGES.update(stages)
+    subjects = totals.pop("subjects")
+    return {"stages_s": totals, "subjects_s": subjects, "stages_total_s": sum(totals.values())}
 
 
 if __name__ == "__main__":

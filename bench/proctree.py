@@ -21,7 +21,6 @@ On a shared machine wall times are only comparable when that is near 0.
 """
 from __future__ import annotations
 
-import os
 import resource
 import subprocess
 import tempfile

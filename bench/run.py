@@ -518,7 +518,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             n_office = 10 if quick else 30
             if docs is not None:
                 texts = [(n, corpora.truncate(t, 3000)) for n, t in corpora.pick_texts(docs, n_office + 1)]
-                source = f"the shared corpus, cut to ~3,000 chars"
+                source = "the shared corpus, cut to ~3,000 chars"
             else:
                 src_dir = os.path.join(ROOT, "corpus", "sources")
                 srcs = [(f, open(os.path.join(src_dir, f), encoding="utf-8-sig").read())

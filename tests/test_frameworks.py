@@ -299,7 +299,7 @@ def test_yaml_indentation_error(tmp_path):
           version: 1
     """)
     err = load_error(path)
-    assert err.line == 3 and f"indent.yaml:3:" in str(err)
+    assert err.line == 3 and "indent.yaml:3:" in str(err)
 
 
 def test_missing_required_field(tmp_path):

@@ -9,7 +9,6 @@ import os
 import tempfile
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

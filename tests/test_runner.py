@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from summaryscan import runner
 from summaryscan.pipeline import analyze_path as real_analyze

@@ -26,7 +26,7 @@ MARKERS = [
     ("1", re.compile(rf"(?P<m>(?P<n>[{_CN}][{_CN}]{{0,2}})[、.])(?=[^\d、.,]|\d{{4}}年)", re.M)),
     ("2", re.compile(rf"(?P<m>\((?P<n>[{_CN}]{{1,3}})\))")),
     ("3", re.compile(r"(?P<m>(?P<n>\d\d?)(?:[、]|\.(?!\d)))", re.M)),
-    ("4", re.compile(rf"(?P<m>\((?P<n>\d{{1,2}})\))")),
+    ("4", re.compile(r"(?P<m>\((?P<n>\d{1,2})\))")),
     ("point", re.compile(rf"(?P<m>(?P<n>[{_CN}][{_CN}]{{0,2}})是)(?![的否])")),
 ]
 # The characters a marker of each level may follow (besides the start of the text).

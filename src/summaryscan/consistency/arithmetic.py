@@ -169,7 +169,6 @@ def _whole_before(ctx: Context, q: int, ss: int, sent_idx: int, part_units: list
     """Index of the total that parts after a cue at ``q`` break down: the nearest figure
     before the cue in a fitting unit that is not a change, rate or comparison base, in
     the same sentence and not behind a semicolon (the previous sentence when 其中 opens one)."""
-    cfg = ctx.cfg["arithmetic"]
     ccs = ctx.cclaims
     text = ctx.text
     floor = ss
