@@ -112,8 +112,11 @@ def test_subjects(text, subject):
     ("全年数字经济核心产业增加值增长10%。", "数字经济核心产业增加值"),
     # a piece of the cut word stopped the phrase (识|形态…): it is read again whole
     ("局党组专题研究部署意识形态工作责任制落实情况4次。", "意识形态工作责任制落实情况"),
+    # read rightwards from the number: the window's far edge cuts no word either
+    ("新建25个国家级慢性病综合防控示范区。", "国家级慢性病综合防控示范区"),
+    ("推动35项“高效办成一件事”重点事项落地。", "“高效办成一件事”重点事项"),
 ])
-def test_subject_longer_than_the_window_starts_at_a_word(text, subject):
+def test_subject_longer_than_the_window_is_whole_words(text, subject):
     assert analyze_text(text).claims[0].subject == subject
 
 

@@ -476,6 +476,9 @@ _ENDS_BEFORE = _ByFlag(lambda f: _verb_flag(f) or f.startswith("u") or
                        f in ("p", "c", "u", "uj", "ul", "d", "r", "m", "q", "f", "x"))
 
 
+_WINDOW = 12      # characters segmented beside a number; more only when the phrase reaches the edge
+
+
 def _subject_after(s: str, skip_verbs: bool = False) -> str:
     """The noun phrase right after a measure word: 35个[党支部]完成…
 
@@ -485,10 +488,31 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
     s = s.lstrip(" \t\u3000")        # not past a line break: the next paragraph is not this number's
     if s.startswith("的"):
         s = s[1:]
-    boundary = _AFTER_BOUNDARY.search(s, 0, 12)
-    s = s[:boundary.start() if boundary else 12]
-    if not s or s[0] in "等各" or claim_pattern().match(s):
+    boundary = _AFTER_BOUNDARY.search(s)
+    clause = s[:boundary.start()] if boundary else s
+    window = clause[:_WINDOW]
+    if not window or window[0] in "等各" or claim_pattern().match(window):
         return ""           # nothing, or straight into another quantity (24份71人次)
+    found = _phrase_after(window, skip_verbs)
+    if found is None:
+        return ""
+    toks, k, end = found
+    if end >= len(toks) - 1 and len(clause) > _WINDOW:
+        # the phrase runs into the window's edge, maybe through a word (安全事|故): segment
+        # the rest of the clause and let the phrase end at the word across that edge, no later
+        wide = _phrase_after(clause, skip_verbs)
+        if wide is not None:
+            toks, k, end = wide
+            end = min(end, _token_at(toks, _WINDOW - 1) + 1)
+    phrase = "".join(w for w, _ in toks[k:end])
+    if len(phrase) < 2 and not _NOUNISH_FLAG[toks[k][1]]:
+        return ""
+    return phrase
+
+
+def _phrase_after(s: str, skip_verbs: bool) -> Optional[tuple[tuple[tuple[str, str], ...], int, int]]:
+    """``s``'s tokens and the noun phrase that opens it (after leading verbs with
+    ``skip_verbs``) as ``toks[k:end]``, or None when it does not open with one."""
     toks = _tokens(s)
     verbs = trigger_verbs()
     k = 0
@@ -498,13 +522,13 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
             k += 1
         # the object of the verb: its last noun chunk within the clause
     if k == len(toks):
-        return ""
+        return None
     first_word, first = toks[k]
     ok_first = _NOUNISH_FLAG[first] or first in ("a", "b") or first_word.startswith("“")
     if first == "d" and k + 1 < len(toks) and _NOUNISH_FLAG[toks[k + 1][1]]:
         ok_first = True
     if not ok_first or first_word in verbs or _VERB_FLAG[first] or first in ("m", "q"):
-        return ""
+        return None
     end = k + 1
     while end < len(toks):
         w, f = toks[end]
@@ -513,10 +537,17 @@ def _subject_after(s: str, skip_verbs: bool = False) -> str:
         if f == "f" and not (w in ("以上", "以下") and end + 1 < len(toks) and _NOUNISH_FLAG[toks[end + 1][1]]):
             break
         end += 1
-    phrase = "".join(w for w, _ in toks[k:end])
-    if len(phrase) < 2 and not _NOUNISH_FLAG[first]:
-        return ""
-    return phrase
+    return toks, k, end
+
+
+def _token_at(toks: tuple[tuple[str, str], ...], pos: int) -> int:
+    """The index of the token that holds character ``pos`` of the tokens' text."""
+    reach = 0
+    for i, (w, _) in enumerate(toks):
+        reach += len(w)
+        if reach > pos:
+            return i
+    return len(toks) - 1
 
 
 def _strip_lead(clause: str) -> str:
@@ -531,9 +562,6 @@ def _strip_lead(clause: str) -> str:
     return clause
 
 
-_WINDOW = 12      # characters segmented before a number; wider only when the phrase reaches the edge
-
-
 def _subject_before(clause: str) -> str:
     """The activity or object before a number: 组织开展[廉政谈话]65人次"""
     clause = clause.rstrip()
@@ -546,12 +574,7 @@ def _subject_before(clause: str) -> str:
         # the phrase runs into the window's edge, maybe through a word (全[市社会消费品零售总额]):
         # segment the whole clause and let the phrase start at the word across that edge, no earlier
         toks, k, end, _ = _phrase_before(clause)
-        edge, pos = len(clause) - _WINDOW, 0
-        for i, (w, _) in enumerate(toks):
-            pos += len(w)
-            if pos > edge:
-                k = max(k, i)
-                break
+        k = max(k, _token_at(toks, len(clause) - _WINDOW))
     while k < end and toks[k][0] in _CONNECTORS:
         k += 1
     size = sum(len(w) for w, _ in toks[k:end])
