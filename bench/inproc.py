@@ -15,7 +15,7 @@ earlier measurement (the pipeline memoises segmentations) is warm:
 4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf);
 5. with ``--stages`` (instead of 2-3, in its own process): the same pass of
    ``analyze_path`` with timers around its ``load``, each registered stage and, within
-   ``claims``, the subject assignment (``claims._assign_subjects``): where the time goes.
+   ``claims``, the subject assignment (``claims.subjects.assign_subjects``): where the time goes.
 
 Times are wall (``perf_counter``) and CPU (``process_time``): on a machine shared
 with other jobs, CPU time is the figure that does not depend on their load.
@@ -118,23 +118,28 @@ def _timed(fn, key: str, totals: dict):
 def _stage_times(files: list[str]) -> dict:
     """Seconds per stage over ``files``: ``analyze_path`` itself, with its ``load``, every
     registered stage and the subject assignment within claims wrapped in timers."""
-    from summaryscan import claims as claims_mod
     from summaryscan import pipeline
+    from summaryscan.claims import subjects as claims_mod
+    from summaryscan.registry import stages as stage_registry
+    from summaryscan.stages import DEFAULT_STAGES
 
-    totals = dict.fromkeys(["load", *pipeline.DEFAULT_STAGES, "subjects"], 0.0)
-    patched = [(pipeline, "load"), (claims_mod, "_assign_subjects")]
+    totals = dict.fromkeys(["load", *DEFAULT_STAGES, "subjects"], 0.0)
+    patched = [(pipeline, "load"), (claims_mod, "assign_subjects")]
     saved = {name: getattr(mod, name) for mod, name in patched}
-    stages = dict(pipeline.STAGES)
+    entries = [stage_registry.entry(name) for name in DEFAULT_STAGES]
+    stage_fns = [e.fn for e in entries]
     pipeline.load = _timed(pipeline.load, "load", totals)
-    claims_mod._assign_subjects = _timed(claims_mod._assign_subjects, "subjects", totals)
-    pipeline.STAGES.update({name: _timed(stages[name], name, totals) for name in pipeline.DEFAULT_STAGES})
+    claims_mod.assign_subjects = _timed(claims_mod.assign_subjects, "subjects", totals)
+    for e in entries:
+        e.fn = _timed(e.fn, e.name, totals)
     try:
         for f in files:
             pipeline.analyze_path(f)
     finally:
         for mod, name in patched:
             setattr(mod, name, saved[name])
-        pipeline.STAGES.update(stages)
+        for e, fn in zip(entries, stage_fns):
+            e.fn = fn
     subjects = totals.pop("subjects")
     return {"stages_s": totals, "subjects_s": subjects, "stages_total_s": sum(totals.values())}
 

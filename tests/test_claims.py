@@ -170,17 +170,15 @@ def test_a_change_names_the_thing_measured(text, subject):
     "",
 ])
 def test_subject_segmentation_follows_jieba(text):
-    """The claims' own route search gives jieba's segmentation (no HMM), word for word."""
+    """The language layer's own route search gives jieba's segmentation (no HMM), word for word."""
     import jieba
 
-    from summaryscan.claims import _segment
-    out: list = []
-    _segment(text, out)
-    assert [w for w, _ in out] == jieba.lcut(text, HMM=False)
+    from summaryscan.text.segment import tokens
+    assert [w for w, _ in tokens(text)] == jieba.lcut(text, HMM=False)
 
 
 def test_claim_pattern_groups_are_in_the_order_extraction_unpacks():
-    from summaryscan.claims import _LO, _NUM, _UNIT, claim_pattern
+    from summaryscan.claims.scan import _LO, _NUM, _UNIT, claim_pattern
     index = claim_pattern().groupindex
     assert list(index) == ["pre", "lo", "num", "h1", "mul", "h2", "unit", "post"]
     assert claim_pattern().groups == len(index)
@@ -189,11 +187,12 @@ def test_claim_pattern_groups_are_in_the_order_extraction_unpacks():
 
 def test_nothing_after_a_clause_end_is_a_subject():
     """Subject assignment skips the search after a number followed by one of these."""
-    from summaryscan.claims import _BOUNDARY_CHARS, _starts_with_verb, _subject_after
+    from summaryscan.claims.subjects import _BOUNDARY_CHARS, _subject_after
+    from summaryscan.text.pos import starts_with_verb
     for ch in _BOUNDARY_CHARS:
         assert _subject_after(ch + "党员干部") == ""
         assert _subject_after(ch + "开展志愿服务", skip_verbs=True) == ""
-        assert not _starts_with_verb(ch + "开展志愿服务")
+        assert not starts_with_verb(ch + "开展志愿服务")
 
 
 def test_amounts_beyond_decimal_precision_do_not_fail_the_document():

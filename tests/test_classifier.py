@@ -14,7 +14,7 @@ import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from summaryscan import classifier as clf
-from summaryscan.normalize import normalize
+from summaryscan.text.normalize import normalize
 
 MODEL = clf.project_root() / "models" / clf.MODEL_FILENAME
 CARD = clf.project_root() / "models" / clf.CARD_FILENAME

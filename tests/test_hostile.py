@@ -20,7 +20,8 @@ import pytest
 
 from summaryscan.cli import main
 from summaryscan.ingest import iter_inputs, load
-from summaryscan.pipeline import analyze_path, run_batch
+from summaryscan.pipeline import analyze_path
+from summaryscan.runner import run_batch
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 STATUSES = {"ok", "empty", "no_text", "garbled", "unsupported", "error"}

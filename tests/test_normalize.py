@@ -1,9 +1,9 @@
-from summaryscan.normalize import normalize
+from summaryscan.text.normalize import normalize
 
 
 def check_map(raw, norm):
     """Every clean character maps back to a raw character it came from."""
-    from summaryscan.normalize import translation_table
+    from summaryscan.text.normalize import translation_table
     table = translation_table()
     for i, ch in enumerate(norm.text):
         r = raw[norm.to_raw(i)]
@@ -89,7 +89,7 @@ def test_a_title_line_is_never_joined_to_the_body():
 
 
 def test_translate_matches_str_translate():
-    from summaryscan.normalize import translate, translation_table
+    from summaryscan.text.normalize import translate, translation_table
     table = translation_table()
     text = "".join(map(chr, table)) + "中文abc，１２\u3000\U0001F600\ud800萬"
     assert translate(text) == text.translate(table)

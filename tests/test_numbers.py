@@ -1,6 +1,6 @@
 import pytest
 
-from summaryscan.numbers import is_chinese_numeral, multiplier, parse_chinese, parse_number
+from summaryscan.text.numerals import is_chinese_numeral, multiplier, parse_chinese, parse_number
 
 
 @pytest.mark.parametrize("text,value", [

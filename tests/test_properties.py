@@ -12,7 +12,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from summaryscan.normalize import normalize, translation_table
+from summaryscan.text.normalize import normalize, translation_table
 from summaryscan.pipeline import analyze_text
 from summaryscan.records import STATUS_OK
 
@@ -203,7 +203,7 @@ def chinese_numeral(n: int) -> str:
 
 
 def test_chinese_numeral_generator():
-    from summaryscan.numbers import parse_chinese
+    from summaryscan.text.numerals import parse_chinese
     assert chinese_numeral(12) == "十二" and chinese_numeral(1200) == "一千二百"
     assert chinese_numeral(1020) == "一千零二十" and chinese_numeral(30005) == "三万零五"
     for n in (1, 7, 10, 11, 19, 20, 101, 110, 999, 1001, 9999, 10000, 10010, 123456, 99999999):

@@ -17,7 +17,8 @@ from summaryscan.pipeline import analyze_text
 from summaryscan.records import Analysis, Finding, RawDocument
 from summaryscan.report import fonts
 from summaryscan.report.html import Span, highlight
-from summaryscan.report.screen import PENALTY, ScreenReport, guess_unit, run_screen, safe_filename
+from summaryscan.report.screen import ScreenReport, run_screen, safe_filename
+from summaryscan.text.issuer import guess_unit
 from summaryscan.report.tables import TableWriter, safe_cell
 
 FW = load_framework("five-types")
@@ -202,7 +203,7 @@ def test_score_and_rank_follow_the_documented_formula(tmp_path, three):
     expected += sum(bonus[(c.dimension, b)] for c in cov.values() for b in c.bonus)
     deduct = {(d.name, b.name): b.weight for d in FW.dimensions for b in d.deductions}
     expected -= sum(deduct[(c.dimension, b)] for c in cov.values() for b in c.deductions)
-    expected -= PENALTY["medium"] + PENALTY["low"]
+    expected -= FW.scoring.penalties["medium"] + FW.scoring.penalties["low"]
     assert row["score"] == pytest.approx(round(expected, 1))
     assert row["severity"] == {"high": 0, "medium": 1, "low": 1}
     ranks = sorted((r["score"], r["rank"]) for r in rep.rows if r["score"] is not None)

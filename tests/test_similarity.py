@@ -9,7 +9,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from summaryscan.pipeline import analyze_text, run_batch
+from summaryscan.pipeline import analyze_text
+from summaryscan.runner import run_batch
 from summaryscan.records import STATUS_EMPTY, RawDocument
 from summaryscan.similarity import (CODE, NUM_MARK, UNIT_MARK, CopyDetector, CopyPair, copy_findings,
                                     find_copies, mask_text, pairs_to_findings, permuted,

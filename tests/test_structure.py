@@ -1,3 +1,5 @@
+import pytest
+
 from summaryscan.pipeline import analyze_text
 
 
@@ -64,3 +66,26 @@ def test_sentence_boundaries():
     a = analyze_text(text)
     assert [s.text for s in a.sentences] == ["开展培训3次。", "“学习!”", "覆盖300人", "结束"]
     assert [text[s.start:s.end] for s in a.sentences] == [s.text for s in a.sentences]
+
+
+def test_word_heading_styles_without_a_marker_are_headings(tmp_path):
+    """A paragraph styled 标题 1/2 in Word is a heading even without 一、 or （一）: a section of
+    the style's level with an empty marker, which the numbering check passes over."""
+    docx = pytest.importorskip("docx")
+    from summaryscan import consistency
+    from summaryscan.pipeline import analyze_path
+    d = docx.Document()
+    d.add_paragraph("市财政局2023年工作总结")
+    d.add_heading("基本情况", level=1)
+    d.add_paragraph("全年开展廉政谈话65人次。")
+    d.add_heading("一、存在的问题", level=1)
+    d.add_paragraph("个别同志学习不够深入。")
+    d.add_heading("下一步打算", level=2)
+    d.add_paragraph("继续加强学习。")
+    d.save(str(tmp_path / "a.docx"))
+    a = analyze_path(str(tmp_path / "a.docx"))
+    assert [(s.level, s.marker, s.title) for s in a.sections] == [
+        ("1", "", "基本情况"), ("1", "一、", "存在的问题"), ("2", "", "下一步打算")]
+    assert a.sections[2].path == "一、存在的问题 > 下一步打算"
+    assert a.claims[0].section == 0
+    assert not [f for f in consistency.check(a) if f.code == "NUMBERING"]

@@ -20,7 +20,8 @@ from typing import Iterable, Iterator, Optional, Union
 
 import pandas as pd
 
-from .pipeline import analyze_text, run_batch
+from .pipeline import analyze_text
+from .runner import run_batch
 from .records import Analysis
 from .report.tables import (CLAIM_COLUMNS, COVERAGE_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, SECTION_COLUMNS,
                             claim_rows, coverage_rows, document_row, finding_rows, section_rows)
@@ -136,22 +137,26 @@ class Corpus:
         start, end, page."""
         return _frame([r for a in self.analyses for r in claim_rows(a)], CLAIM_COLUMNS, CLAIM_DTYPES)
 
-    def check(self, framework: str = "five-types", classifier=None) -> CheckResult:
-        """Framework coverage and consistency findings.
+    def check(self, framework: Optional[str] = None, classifier=None, jobs: int = 1,
+              progress: bool = False) -> CheckResult:
+        """Framework coverage and consistency findings (the default framework when none is named),
+        run by the batch driver with its per-document time and memory limits.
 
         >>> c = read_texts({"a.txt": "2023年工作总结\\n一、主要成效\\n开展警示教育12次。慰问困难党员近800余人。"})
-        >>> r = c.check("five-types")
+        >>> r = c.check()
         >>> bool(r.coverage.set_index("dimension").loc["廉洁型", "covered"])
         True
         >>> "HEDGE_CONFLICT" in set(r.findings["code"])
         True
         """
+        from functools import partial
+
         from .frameworks import load_framework
         from .pipeline import assess
         fw = load_framework(framework)
         cov, found = [], []
-        for a in self.analyses:
-            got = assess(a, fw, classifier)
+        for got in run_batch(self.analyses, jobs=jobs, progress=progress, desc="检查",
+                             assess=partial(assess, framework=fw, classifier=classifier)):
             cov.extend(got.coverage)
             found.extend(got.findings)
         return CheckResult(_frame(coverage_rows(cov), COVERAGE_COLUMNS, COVERAGE_DTYPES),
@@ -163,7 +168,7 @@ class Corpus:
         return copy_pairs_frame([a for a in self.analyses if a.raw.ok], min_chars=min_chars)
 
     def keywords(self, by: str = "document", top: int = 10, method: str = "tfidf",
-                 framework: str = "five-types") -> pd.DataFrame:
+                 framework: Optional[str] = None) -> pd.DataFrame:
         """Keywords per ``document``, ``section`` or framework ``dimension``: columns key, keyword, weight."""
         from .keywords import keywords_table
         return keywords_table(self, by=by, top=top, method=method, framework=framework)

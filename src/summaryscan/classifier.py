@@ -44,16 +44,25 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
+from .features import preprocess
 from .lean_model import LeanClassifier, Predicts, export
 
-LABELS: tuple[str, ...] = ("政治型", "学习型", "高效型", "廉洁型", "活力型", "none")
 NONE = "none"
-FRAMEWORK_ID = "five-types"
+
+
+def trained_framework():
+    """The framework this model is trained for: the default one, whose YAML names the model
+    under ``classifier``; its dimension names are the labels."""
+    from .frameworks import load_framework
+    return load_framework(None)
+
+
+FRAMEWORK_ID: str = trained_framework().id
+LABELS: tuple[str, ...] = (*trained_framework().dimension_names(), NONE)
 
 DEFAULT_SEED = 0
 TEST_SIZE = 0.25
@@ -73,8 +82,8 @@ MAX_ITER = 5000
 # TfidfTransformer, LogisticRegression, numpy arrays) is on skops' default trusted list.
 # ``skops.io.load`` refuses a file containing any other type.
 TRUSTED_TYPES: tuple[str, ...] = (
-    "summaryscan.classifier.jieba_tokens",
-    "summaryscan.classifier.preprocess",
+    "summaryscan.features.jieba_tokens",
+    "summaryscan.features.preprocess",
 )
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -84,49 +93,15 @@ PathLike = Union[str, "os.PathLike[str]"]
 # text features (module level so skops can trust them by name)
 # --------------------------------------------------------------------------- #
 
-_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-_SPACE_RE = re.compile(r"\s+")
-_WORDISH_RE = re.compile(r"\w")
-
-
-@lru_cache(maxsize=1)
-def _char_table() -> dict[int, int]:
-    from .normalize import translation_table
-    return translation_table()
-
-
-def preprocess(text: str) -> str:
-    """Full-width -> half-width, traditional -> simplified, numbers -> ``0``, no spaces."""
-    text = text.translate(_char_table())
-    text = _SPACE_RE.sub("", text)
-    return _NUMBER_RE.sub("0", text)
-
-
-@lru_cache(maxsize=1)
-def _tokenizer():
-    """jieba's tokenizer with the project's domain dictionary, as :mod:`summaryscan.claims`
-    loads it: one dictionary per process (each copy costs ~70 MB)."""
-    import jieba
-
-    from .claims import _jieba
-    _jieba()
-    return jieba.dt
-
-
-def jieba_tokens(text: str) -> list[str]:
-    """jieba words of ``text`` (precise mode, no HMM), punctuation dropped."""
-    return [w for w in _tokenizer().lcut(text, HMM=False) if _WORDISH_RE.search(w)]
-
-
 def build_pipeline():
     """The untrained model: word and character tf-idf -> logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    # Take the functions from the importable module (not ``__main__`` when run with -m), so the
-    # saved model names them ``summaryscan.classifier.*`` and TRUSTED_TYPES covers them.
-    from summaryscan.classifier import jieba_tokens, preprocess
+    # Taken from their module, so the saved model names them ``summaryscan.features.*``
+    # and TRUSTED_TYPES covers them.
+    from summaryscan.features import jieba_tokens, preprocess
 
     words = TfidfVectorizer(tokenizer=jieba_tokens, preprocessor=preprocess, token_pattern=None,
                             lowercase=False, ngram_range=WORD_NGRAMS, sublinear_tf=True)
@@ -176,6 +151,11 @@ def default_model_path() -> Path:
     return project_root() / "models" / MODEL_FILENAME
 
 
+def model_path(name: str) -> Path:
+    """The shipped model file ``name`` (a framework's ``classifier.model``), beside the default one."""
+    return default_model_path().with_name(name)
+
+
 def default_lean_path() -> Path:
     """The shipped model as :mod:`summaryscan.lean_model` arrays, beside the skops file."""
     return default_model_path().with_name(LEAN_FILENAME)
@@ -202,6 +182,11 @@ def load_pipeline(path: Optional[PathLike] = None):
 def load_model(path: Optional[PathLike] = None) -> DimensionClassifier:
     """The shipped (or given) model, ready for ``coverage(a, fw, classifier=...)``."""
     return DimensionClassifier(load_pipeline(path))
+
+
+def load_classifier(path: PathLike):
+    """The model saved at ``path``: the lean one for ``.npz`` (no scikit-learn), else skops."""
+    return load_lean(path) if str(path).endswith(".npz") else load_model(path)
 
 
 # --------------------------------------------------------------------------- #
@@ -307,20 +292,19 @@ def split_indices(texts: Sequence[str], labels: Sequence[str], test_size: float 
 # --------------------------------------------------------------------------- #
 
 def _framework():
-    from .frameworks import load_framework
-    return load_framework(FRAMEWORK_ID)
+    return trained_framework()
 
 
 def _has_claim(text: str) -> bool:
     from .claims import extract_claims
-    from .normalize import normalize
+    from .text.normalize import normalize
     return bool(extract_claims("<sentence>", normalize(text), text))
 
 
 def is_candidate(text: str) -> bool:
     """coverage.py's gate: a sentence reporting work done (claim or action cue, no non-evidence cue)."""
-    from .coverage import _is_concrete
-    return _is_concrete(text, _has_claim(text))
+    from .coverage import is_concrete
+    return is_concrete(text, _has_claim(text))
 
 
 def rule_dimension(text: str, fw=None, gate: bool = True) -> str:
@@ -427,7 +411,7 @@ def train(labels_path: Optional[PathLike] = None, out_path: Optional[PathLike] =
     """
     import skops.io as sio
 
-    from .normalize import normalize
+    from .text.normalize import normalize
 
     labels_path = Path(labels_path) if labels_path is not None else default_labels_path()
     out_path = Path(out_path) if out_path is not None else project_root() / "models" / MODEL_FILENAME
@@ -581,7 +565,7 @@ def render_card(metrics: dict, labels_path: Path, out_path: Path) -> str:
         "## Model",
         "",
         "scikit-learn `Pipeline`: `FeatureUnion` of `TfidfVectorizer` over jieba words "
-        f"(`summaryscan.classifier.jieba_tokens`, domain dictionary `lexicon/domain_words.txt`, word n-grams "
+        f"(`summaryscan.features.jieba_tokens`, domain dictionary `lexicon/domain_words.txt`, word n-grams "
         f"{WORD_NGRAMS[0]}–{WORD_NGRAMS[1]}) and `TfidfVectorizer` over characters (n-grams "
         f"{CHAR_NGRAMS[0]}–{CHAR_NGRAMS[1]}), both with `preprocess` (full-width → half-width, traditional → "
         "simplified, numbers → 0) and sublinear tf; then `LogisticRegression` "
@@ -605,7 +589,7 @@ def render_card(metrics: dict, labels_path: Path, out_path: Path) -> str:
         "",
         "* *rules*: what `coverage.py` does without a classifier, at sentence level. A sentence is a "
         "candidate when it carries a numeric claim (`claims.extract_claims`) or an action cue and no "
-        "non-evidence cue (`lexicon/coverage.yaml`, `coverage._is_concrete`); a candidate is predicted "
+        "non-evidence cue (`lexicon/coverage.yaml`, `coverage.is_concrete`); a candidate is predicted "
         "dimension D when it matches indicators of D (phrases or patterns of `five-types.yaml`) — the "
         "dimension with most indicators matched, ties by summed indicator weight; `none` otherwise. "
         "Heading context is not available at sentence level and is not used.",

@@ -12,15 +12,14 @@ import sys
 from typing import Optional
 
 from .runner import ResultCache, RunOptions, run
-from .report.tables import (CLAIM_COLUMNS, COVERAGE_COLUMNS, DOCUMENT_COLUMNS, FINDING_COLUMNS, SECTION_COLUMNS,
-                            TableWriter, claim_rows, coverage_rows, document_row, finding_rows,
-                            remove_stale_temporaries, section_rows)
+
+
+LOG_NAME = "summaryscan.log"     # failures of a run, with their tracebacks, in its --out folder
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="文件、文件夹或通配符（*.docx）")
     p.add_argument("--out", required=True, metavar="DIR", help="输出文件夹")
-    p.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="表格格式（默认 csv）")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="并行进程数（默认 1）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.add_argument("--timeout", type=float, default=300, metavar="SEC",
@@ -33,24 +32,32 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="不使用结果缓存（默认缓存在 DIR/.cache，内容未变的文件不重复分析）")
 
 
+def _add_format(p: argparse.ArgumentParser) -> None:
+    from .registry import reporters
+    formats = list(reporters.entry("tables").meta["formats"])
+    p.add_argument("--format", choices=formats, default=formats[0], help="表格格式（默认 csv）")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="summaryscan", description="工作总结、调研报告的结构、数据声明与模范机关创建评估。")
     sub = ap.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="抽取文档信息、章节结构和数据声明到表格")
     _add_common(ex)
+    _add_format(ex)
     ex.add_argument("--engine", choices=["local", "dask"], default="local",
                     help="local：本机进程池（默认）；dask：在 Dask 集群上运行，输出 Parquet 分区")
     ex.add_argument("--scheduler", metavar="ADDRESS",
                     help="Dask 调度器地址（如 tcp://10.0.0.5:8786）；不给则在本机启动 LocalCluster")
     ck = sub.add_parser("check", help="对照评价框架检查覆盖度和前后一致性")
     _add_common(ck)
-    ck.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
-                    help="评价框架：内置 id（见 summaryscan frameworks）或 YAML 文件（默认 five-types）")
+    _add_format(ck)
+    ck.add_argument("--framework", metavar="ID|FILE.yaml",
+                    help="评价框架：内置 id（见 summaryscan frameworks）或 YAML 文件（默认：内置的默认框架）")
     ck.add_argument("--no-model", action="store_true", help="覆盖度只用框架短语规则，不用句子分类模型")
     sc = sub.add_parser("screen", help="批量审读：排名、问题清单、覆盖热力图、雷同检测（HTML + Excel）")
     _add_common(sc)
-    sc.add_argument("--framework", default="five-types", metavar="ID|FILE.yaml",
-                    help="评价框架：内置 id 或 YAML 文件（默认 five-types）")
+    sc.add_argument("--framework", metavar="ID|FILE.yaml",
+                    help="评价框架：内置 id 或 YAML 文件（默认：内置的默认框架）")
     sc.add_argument("--no-copies", action="store_true", help="不做跨文档雷同（照抄照搬）检测")
     sc.add_argument("--no-model", action="store_true", help="覆盖度只用框架短语规则，不用句子分类模型")
     tr = sub.add_parser("train", help="用标注句子训练“句子→维度”分类模型，并更新模型卡")
@@ -65,32 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-class Outputs:
-    """The extract tables, written as documents stream through."""
-
-    def __init__(self, folder: str, fmt: str):
-        remove_stale_temporaries(folder)
-        self.docs = TableWriter(folder, "documents", DOCUMENT_COLUMNS, fmt)
-        self.sections = TableWriter(folder, "sections", SECTION_COLUMNS, fmt)
-        self.claims = TableWriter(folder, "claims", CLAIM_COLUMNS, fmt)
-        self.status: dict[str, int] = {}
-
-    def add(self, a) -> None:
-        self.docs.write([document_row(a)])
-        self.sections.write(section_rows(a))
-        self.claims.write(claim_rows(a))
-        self.status[a.raw.status] = self.status.get(a.raw.status, 0) + 1
-
-    def close(self, ok: bool = True) -> None:
-        for w in (self.docs, self.sections, self.claims):
-            w.close(ok)
-
-    def summary(self) -> str:
-        st = "，".join(f"{k} {v}" for k, v in sorted(self.status.items()))
-        return (f"{self.docs.count} 份文档（{st}），{self.sections.count} 个章节，"
-                f"{self.claims.count} 条数据声明")
-
-
 def _batch(args, desc: str, assess=None):
     """The results of a CLI batch, with the run options the user gave (Assessments with ``assess``)."""
     cache_dir = None if args.no_cache else os.path.join(args.out, ".cache")
@@ -99,8 +80,16 @@ def _batch(args, desc: str, assess=None):
             raise UsageError(f"{args.out} 中没有可以继续的任务（没有 .cache）；去掉 --resume 重新运行")
         print(f"继续上次的任务：{len(ResultCache(cache_dir))} 份文档已完成，不再重做", file=sys.stderr)
     opts = RunOptions(jobs=args.jobs, timeout=args.timeout or None, max_memory_mb=args.max_memory or None,
-                      cache_dir=cache_dir, progress=not args.quiet, desc=desc, assess=assess)
+                      cache_dir=cache_dir, progress=not args.quiet, desc=desc, assess=assess,
+                      log_path=os.path.join(args.out, LOG_NAME))
     return run(args.paths, opts)
+
+
+def _report(name: str, args, results, **options) -> str:
+    """Stream a batch's results into the reporter registered as ``name``."""
+    from .registry import reporters
+    from .report import drive
+    return drive(reporters.get(name)(args.out, **options), results)
 
 
 def cmd_extract(args) -> int:
@@ -108,15 +97,8 @@ def cmd_extract(args) -> int:
         return _extract_dask(args)
     if args.scheduler:
         raise UsageError("--scheduler 只能和 --engine dask 一起使用")
-    out = Outputs(args.out, args.format)
-    ok = False
-    try:
-        for a in _batch(args, "抽取"):
-            out.add(a)
-        ok = True
-    finally:
-        out.close(ok)
-    print(f"{out.summary()} -> {os.path.abspath(args.out)}")
+    summary = _report("tables", args, _batch(args, "抽取"), fmt=args.format)
+    print(f"{summary} -> {os.path.abspath(args.out)}")
     return 0
 
 
@@ -131,7 +113,7 @@ def _extract_dask(args) -> int:
     return 0
 
 
-def _load_framework(spec: str):
+def _load_framework(spec: Optional[str]):
     from .frameworks import FrameworkError, load_framework
     try:
         return load_framework(spec)
@@ -144,46 +126,34 @@ class UsageError(Exception):
 
 
 def _assessor(args, fw):
-    """Coverage and consistency for the batch's workers; with the sentence classifier when the
-    framework is the one it was trained for and the model can be loaded."""
+    """Coverage and consistency for the batch's workers; with the sentence classifier the
+    framework names (its ``classifier`` section) when it can be loaded."""
     from .pipeline import Assessor
-    if args.no_model or fw.id != "five-types":
+    if args.no_model or fw.classifier is None:
         return Assessor(fw)
-    from .classifier import load_lean
+    from .classifier import load_classifier, model_path
     try:
-        model = load_lean()        # checked here, once, with a message; loaded again by each worker
+        model = model_path(fw.classifier.model)
+        load_classifier(model)     # checked here, once, with a message; loaded again by each worker
     except (OSError, ValueError, KeyError) as exc:
         print(f"提示：未加载句子分类模型（{exc}），覆盖度只用框架规则", file=sys.stderr)
         return Assessor(fw)
-    return Assessor(fw, str(model.path))
+    return Assessor(fw, str(model))
 
 
 def cmd_check(args) -> int:
     fw = _load_framework(args.framework)
-    out = Outputs(args.out, args.format)
-    cov_w = TableWriter(args.out, "coverage", COVERAGE_COLUMNS, args.format)
-    find_w = TableWriter(args.out, "findings", FINDING_COLUMNS, args.format)
-    ok = False
-    try:
-        for got in _batch(args, "检查", _assessor(args, fw)):
-            out.add(got.analysis)
-            cov_w.write(coverage_rows(got.coverage))
-            find_w.write(finding_rows(got.findings))
-        ok = True
-    finally:
-        out.close(ok)
-        cov_w.close(ok)
-        find_w.close(ok)
-    print(f"{out.summary()}，{find_w.count} 个问题（框架 {fw.id}） -> {os.path.abspath(args.out)}")
+    summary = _report("tables", args, _batch(args, "检查", _assessor(args, fw)), fmt=args.format, assessed=True,
+                      framework=fw)
+    print(f"{summary} -> {os.path.abspath(args.out)}")
     return 0
 
 
 def cmd_screen(args) -> int:
-    from .report.screen import run_screen
     fw = _load_framework(args.framework)
-    index = run_screen(args.paths, args.out, fw, results=_batch(args, "审读", _assessor(args, fw)),
-                       copies=not args.no_copies)
-    print(f"审读报告：{os.path.abspath(index)}")
+    summary = _report("screen", args, _batch(args, "审读", _assessor(args, fw)), framework=fw,
+                      copies=not args.no_copies)
+    print(summary)
     print(f"Excel：{os.path.abspath(os.path.join(args.out, 'report.xlsx'))}")
     return 0
 

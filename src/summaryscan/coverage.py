@@ -17,13 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Optional, Protocol
-
-import yaml
 
 from .frameworks import Framework
 from .records import Analysis, Coverage, Evidence
+from .text import lexicon
+from .text.patterns import alternation
 
 TARGET_INDICATORS = 4.0       # indicator weight at which a dimension scores 1.0 (graded, not saturated)
 SECTION_CONTEXT_WEIGHT = 0.5  # a hit in the heading only, not the sentence
@@ -44,9 +43,8 @@ class Cues:
 
 @lru_cache(maxsize=1)
 def cues() -> Cues:
-    data = yaml.safe_load(resources.files("summaryscan.lexicon").joinpath("coverage.yaml")
-                          .read_text(encoding="utf-8"))
-    alt = lambda words: re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    data = lexicon.data("coverage.yaml")
+    alt = lambda words: re.compile(alternation(words))
     return Cues(alt(data["action"]), alt(data["non_evidence"]), alt(data["excluded_sections"]))
 
 
@@ -61,7 +59,7 @@ def _excluded_section(a: Analysis, section_id: Optional[int]) -> bool:
     return False
 
 
-def _is_concrete(text: str, has_claim: bool) -> bool:
+def is_concrete(text: str, has_claim: bool) -> bool:
     c = cues()
     if c.non_evidence.search(text):
         return False
@@ -80,7 +78,7 @@ def coverage(a: Analysis, fw: Framework, classifier: Optional[SentenceClassifier
 
     model_votes: dict[int, tuple[str, float]] = {}
     candidates = [s for s in a.sentences if not _excluded_section(a, s.section)
-                  and _is_concrete(s.text, claims_per_sentence.get(s.idx, 0) > 0)]
+                  and is_concrete(s.text, claims_per_sentence.get(s.idx, 0) > 0)]
     if classifier is not None and candidates:
         for s, vote in zip(candidates, classifier.predict_dimensions([s.text for s in candidates])):
             model_votes[s.idx] = vote

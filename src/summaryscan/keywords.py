@@ -3,23 +3,22 @@ dictionary and a stop-word list kept as data (``lexicon/stopwords.txt``)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-
+from typing import Optional
 import pandas as pd
+
+from .text import lexicon, segment
 
 
 @lru_cache(maxsize=1)
 def _analyse():
-    from .claims import _jieba
-    _jieba()                                   # domain dictionary first
+    segment.load()                             # domain dictionary first
     import jieba.analyse
     return jieba.analyse
 
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    text = resources.files("summaryscan.lexicon").joinpath("stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return lexicon.words("stopwords.txt")
 
 
 def _units() -> dict:
@@ -45,7 +44,7 @@ def keywords(text: str, top: int = 10, method: str = "tfidf") -> list[tuple[str,
 
 
 def keywords_table(corpus, by: str = "document", top: int = 10, method: str = "tfidf",
-                   framework: str = "five-types") -> pd.DataFrame:
+                   framework: Optional[str] = None) -> pd.DataFrame:
     """Keywords per document, per section, or per framework dimension (its evidence sentences)."""
     rows = []
     if by == "document":

@@ -18,13 +18,14 @@ from typing import Sequence, Union
 
 import numpy as np
 
+from .features import jieba_tokens, preprocess
+
 FORMAT = 1
 _WHITE_SPACES = re.compile(r"\s\s+")     # TfidfVectorizer's, for analyzer="char"
 
 
 def export(pipeline, path: Union[str, Path]) -> Path:
     """Write the fitted ``pipeline``'s vocabularies, idf weights and coefficients to ``path`` (.npz)."""
-    from .classifier import jieba_tokens, preprocess
     features, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
     arrays: dict[str, np.ndarray] = {"format": np.array(FORMAT)}
     names = []
@@ -65,7 +66,6 @@ class _Part:
             text = _WHITE_SPACES.sub(" ", text)
             return [text[i:i + n] for n in range(self.lo, min(self.hi, len(text)) + 1)
                     for i in range(len(text) - n + 1)]
-        from .classifier import jieba_tokens
         tokens = jieba_tokens(text)
         return [" ".join(tokens[i:i + n]) for n in range(self.lo, min(self.hi, len(tokens)) + 1)
                 for i in range(len(tokens) - n + 1)]
@@ -130,7 +130,6 @@ class LeanClassifier(Predicts):
             raise ValueError(f"{path}: {offset} features, but the model has {self.coef.shape[1]}")
 
     def predict_proba(self, sentences: Sequence[str]) -> np.ndarray:
-        from .classifier import preprocess
         out = np.empty((len(sentences), len(self.labels)))
         for r, s in enumerate(sentences):
             text = preprocess(s)

@@ -1,86 +1,24 @@
-"""Document -> Analysis, and the batch runner.
+"""Document -> Analysis -> Assessment.
 
-The per-document pipeline is a list of named stages, registered like spaCy
-components and run in order; each reads what earlier stages put on the
-``Analysis`` and adds its own part, never reaching back to change it:
-
-    normalize -> structure -> sentences -> claims -> placeholders
-
-Checking against a framework (coverage and consistency) follows it:
-:func:`assess`, or an :class:`Assessor` that a batch runs in its workers.
-The CLI and the Python API are thin shells over :func:`analyze_path`,
-:func:`assess` and :func:`run_batch`.
+:func:`analyze_raw` runs the registered stages (:mod:`summaryscan.stages`, looked up in
+:data:`summaryscan.registry.stages`) on an ingested document; :func:`assess` checks
+an analysis against a framework (coverage and consistency). Batches of files go
+through the one batch driver, :mod:`summaryscan.runner`, which calls these in its
+workers; the CLI, the Python API and the Dask engine all run through it.
 """
 from __future__ import annotations
 
-import bisect
-import warnings
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Iterable, Optional
 
-from . import claims as claims_mod
-from . import structure
 from .ingest import load
-from .normalize import Normalized, normalize
 from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
+from .registry import stages as stage_registry
+from .stages import DEFAULT_STAGES
 
-PIPELINE_VERSION = "0.1.0"
-
-Stage = Callable[[Analysis, dict], None]
-STAGES: dict[str, Stage] = {}
-DEFAULT_STAGES = ("normalize", "structure", "sentences", "claims", "placeholders")
-
-
-def stage(name: str) -> Callable[[Stage], Stage]:
-    """Register a pipeline stage under ``name``."""
-    def register(fn: Stage) -> Stage:
-        STAGES[name] = fn
-        return fn
-    return register
-
-
-@stage("normalize")
-def _normalize(a: Analysis, ctx: dict) -> None:
-    norm = normalize(a.raw.text, join_lines=a.raw.format not in ("docx", "pdf"))
-    ctx["norm"] = norm
-    a.clean_text = norm.text
-    a.artifacts = list(norm.artifacts)
-
-
-@stage("structure")
-def _structure(a: Analysis, ctx: dict) -> None:
-    norm: Normalized = ctx["norm"]
-    a.sections = structure.find_sections(a.doc, norm, a.raw.text)
-    a.title = structure.guess_title(norm, a.raw.text)
-    a.doc_type = structure.guess_doc_type(a.title, norm.text)
-    a.year = structure.guess_year(a.title, norm.text)
-
-
-@stage("sentences")
-def _sentences(a: Analysis, ctx: dict) -> None:
-    a.sentences = structure.split_sentences(ctx["norm"], a.sections)
-
-
-@stage("claims")
-def _claims(a: Analysis, ctx: dict) -> None:
-    found = claims_mod.extract_claims(a.doc, ctx["norm"], a.raw.text)
-    sentences = a.sentences
-    starts = [s.start for s in sentences]
-    for c in found:
-        k = bisect.bisect_right(starts, c.start) - 1
-        if k >= 0:
-            c.sentence = k
-            c.section = sentences[k].section
-    if a.raw.pages:                       # else every claim keeps page None
-        for c in found:
-            c.page = a.raw.page_at(c.start)
-    a.claims = found
-
-
-@stage("placeholders")
-def _placeholders(a: Analysis, ctx: dict) -> None:
-    a.placeholders = claims_mod.find_placeholders(ctx["norm"], a.raw.text)
+PIPELINE_VERSION = "0.2.0"
 
 
 def analyze_raw(raw: RawDocument, stages: Iterable[str] = DEFAULT_STAGES) -> Analysis:
@@ -88,14 +26,13 @@ def analyze_raw(raw: RawDocument, stages: Iterable[str] = DEFAULT_STAGES) -> Ana
     a = Analysis(raw=raw)
     if not raw.ok:
         return a
-    ctx: dict = {}
     try:
         for name in stages:
-            STAGES[name](a, ctx)
+            stage_registry.get(name)(a)
     except Exception as exc:  # a bug must not stop a batch: report it on the document
         raw.status = STATUS_ERROR
         raw.message = f"{raw.doc}：分析时出错（{type(exc).__name__}: {exc}）"
-        return Analysis(raw=raw)
+        return Analysis(raw=raw, errors=[traceback.format_exc()])
     return a
 
 
@@ -111,29 +48,21 @@ def analyze_text(text: str, doc: str = "text.txt") -> Analysis:
 def assess(a: Analysis, framework: Any, classifier: Any = None) -> Assessment:
     """Framework coverage and consistency findings of one analysed document.
 
-    When the consistency checks raise (a bug), the document gets no findings and a
-    warning names it: the batch goes on.
+    A check that raises (a bug) costs only its own findings; its traceback is kept in
+    ``a.errors`` for the run's log.
     """
     from . import consistency
     from .coverage import coverage
     if not a.raw.ok:
         return Assessment(a)
     cov = coverage(a, framework, classifier)
-    try:
-        found = consistency.check(a, framework)
-    except Exception as exc:   # a bug in one check must not stop a batch
-        warnings.warn(f"{a.doc}：一致性检查出错，已跳过（{type(exc).__name__}: {exc}）")
-        found = []
-    return Assessment(a, cov, found)
+    return Assessment(a, cov, consistency.check(a, framework))
 
 
 @lru_cache(maxsize=2)
 def _classifier(path: str):
-    if path.endswith(".npz"):               # no scikit-learn in the process (lean_model)
-        from .classifier import load_lean
-        return load_lean(path)
-    from .classifier import load_model
-    return load_model(path)
+    from .classifier import load_classifier
+    return load_classifier(path)
 
 
 @dataclass(frozen=True)
@@ -165,17 +94,4 @@ class Assessor:
         return h.hexdigest()
 
 
-def run_batch(paths: Iterable[str], jobs: int = 1, progress: bool = True, desc: str = "分析",
-              **options) -> Iterator[Analysis]:
-    """Analyse every input (folders and globs expanded), in input order.
-
-    Every input yields one Analysis, whatever its state. Runs through
-    :func:`summaryscan.runner.run` (worker processes with per-file time and memory
-    limits; ``options`` are further :class:`~summaryscan.runner.RunOptions` fields).
-    """
-    from .runner import RunOptions, run
-    yield from run(paths, RunOptions(jobs=jobs, progress=progress, desc=desc, **options))
-
-
-__all__ = ["analyze_raw", "analyze_path", "analyze_text", "assess", "Assessor", "run_batch", "stage",
-           "STAGES", "DEFAULT_STAGES", "PIPELINE_VERSION"]
+__all__ = ["analyze_raw", "analyze_path", "analyze_text", "assess", "Assessor", "PIPELINE_VERSION"]

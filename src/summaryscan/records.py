@@ -7,14 +7,17 @@ the text as extracted from the file, so any item can be shown in context.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:                      # records stay a leaf module: no import at run time
+    from .text.normalize import Normalized
 
 # Status values a document can have after ingest.
 STATUS_OK = "ok"
 STATUS_EMPTY = "empty"            # file or extracted text is empty
 STATUS_NO_TEXT = "no_text"        # PDF without a text layer (scanned)
 STATUS_GARBLED = "garbled"        # PDF fonts without a character map: (cid:N) output
-STATUS_UNSUPPORTED = "unsupported"  # .doc, .wps, images, ...
+STATUS_UNSUPPORTED = "unsupported"  # a format no reader handles, or one whose extra is not installed
 STATUS_ERROR = "error"            # unreadable, corrupt, undecodable, too large ...
 
 
@@ -39,6 +42,16 @@ class Hint:
     level: Optional[int] = None
 
 
+@dataclass(frozen=True)
+class OcrLine:
+    """A line of the text recognised by OCR: its span in the text, its page (1-based) and
+    the recogniser's confidence (0-1, the mean over its characters)."""
+    start: int
+    end: int
+    page: int
+    confidence: float
+
+
 @dataclass
 class RawDocument:
     """What ingest yields for every input path, readable or not."""
@@ -51,6 +64,14 @@ class RawDocument:
     pages: list[Page] = field(default_factory=list)
     hints: list[Hint] = field(default_factory=list)
     encoding: Optional[str] = None
+    # where the text came from: "text" (the file's own text layer), "ocr" (recognised from
+    # images), "mixed" (some pages each way) or "converted" (another format converted first)
+    source: str = "text"
+    # each line of ``text`` is a paragraph (Word; PDF and OCR readers rejoin layout lines
+    # themselves): normalisation must not join lines again
+    lines_are_paragraphs: bool = False
+    # the lines read by OCR (none when ``source`` is "text" or "converted")
+    ocr_lines: list[OcrLine] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -147,16 +168,23 @@ class Analysis:
     title: str = ""
     doc_type: str = ""
     year: Optional[int] = None
-    clean_text: str = ""
+    norm: Optional["Normalized"] = field(default=None, repr=False)   # the clean text and its offset map
     sections: list[Section] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
+    # what went wrong inside the pipeline or a check (each a traceback), for the run's log
+    errors: list[str] = field(default_factory=list)
 
     @property
     def doc(self) -> str:
         return self.raw.doc
+
+    @property
+    def clean_text(self) -> str:
+        """The normalised text (empty before the normalize stage ran)."""
+        return self.norm.text if self.norm is not None else ""
 
     def section_path(self, section_id: Optional[int]) -> str:
         if section_id is None:

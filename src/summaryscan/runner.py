@@ -20,6 +20,7 @@ import pickle
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator, Optional, Union
@@ -40,6 +41,7 @@ class RunOptions:
     progress: bool = True
     desc: str = "分析"
     assess: Optional[Callable[[Analysis], Assessment]] = None   # run on each analysis in the worker
+    log_path: Optional[str] = None        # where failures are logged with their tracebacks
 
 
 # ------------------------------------------------------------------ cache
@@ -108,8 +110,8 @@ def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Cal
         except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
             pass
     # load jieba's dictionary and the model before the first document's clock starts
-    from .claims import _jieba
-    _jieba()
+    from .text import segment
+    segment.load()
     if assess is not None and hasattr(assess, "warm_up"):
         assess.warm_up()
     conn.send(_READY)
@@ -121,22 +123,36 @@ def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Cal
         if task is None:
             return
         index, path = task
-        try:
-            result = analyze_path(path)
-            if assess is not None:
-                result = assess(result)
-        except MemoryError:
-            result = _failed(path, f"超出内存上限（{max_memory_mb} MB），已跳过", assess)
-        except Exception as exc:   # analyze_path reports its own errors; this is the assessment failing
-            result = _failed(path, f"检查时出错（{type(exc).__name__}: {exc}），已跳过", assess)
-        conn.send((index, result))
+        conn.send((index, process(path, assess, max_memory_mb)))
 
 
-def _failed(path: str, why: str, assess: Optional[Callable] = None) -> Result:
+def process(item: Union[str, Analysis], assess: Optional[Callable] = None,
+            max_memory_mb: Optional[int] = None) -> Result:
+    """One document of a batch: a path analysed (or an Analysis taken as it is), assessed
+    when ``assess`` is given; never raises.
+
+    The unit of work of every batch (local workers, in-process runs, Dask tasks), so a
+    failure becomes the same ``error`` row everywhere, its traceback kept for the log.
+    """
+    path = item if isinstance(item, str) else item.raw.path
+    try:
+        result = analyze_path(item) if isinstance(item, str) else item
+        if assess is not None:
+            result = assess(result)
+    except MemoryError:
+        return failed(path, f"超出内存上限（{max_memory_mb} MB），已跳过" if max_memory_mb else "内存不足，已跳过",
+                      assess, traceback.format_exc())
+    except Exception as exc:   # analyze_path reports its own errors; this is the assessment failing
+        return failed(path, f"检查时出错（{type(exc).__name__}: {exc}），已跳过", assess, traceback.format_exc())
+    return result
+
+
+def failed(path: str, why: str, assess: Optional[Callable] = None, error: str = "") -> Result:
+    """The ``error`` row of a document that could not be processed."""
     doc = os.path.basename(path.rstrip("/\\")) or path
     suffix = os.path.splitext(doc)[1].lower().lstrip(".")
     a = Analysis(raw=RawDocument(path=path, doc=doc, format=suffix, status=STATUS_ERROR,
-                                 message=f"{doc}：{why}"))
+                                 message=f"{doc}：{why}"), errors=[error or why])
     return Assessment(a) if assess is not None else a
 
 
@@ -151,7 +167,7 @@ class _Slot:
         self.proc.start()
         child.close()
         self.ready = False          # until the worker has loaded what it needs
-        self.task: Optional[tuple[int, str]] = None
+        self.task: Optional[tuple[int, Union[str, Analysis]]] = None
         self.started = 0.0
 
     def await_ready(self) -> None:
@@ -161,8 +177,8 @@ class _Slot:
             raise RuntimeError(f"处理进程无法启动（退出码 {self.proc.exitcode}）：请检查 jieba 词典和模型文件") from None
         self.ready = True
 
-    def send(self, index: int, path: str) -> None:
-        self.task = (index, path)
+    def send(self, index: int, item: Union[str, Analysis]) -> None:
+        self.task = (index, item)
         self.started = time.monotonic()
         self.conn.send(self.task)
 
@@ -181,29 +197,68 @@ class _Slot:
             self.kill()
 
 
-def run(paths: Iterable[str], opts: Optional[RunOptions] = None) -> Iterator[Result]:
-    """Analyse every input (folders and globs expanded), yielding results in input order.
+def run(items: Iterable[Union[str, Analysis]], opts: Optional[RunOptions] = None) -> Iterator[Result]:
+    """Process every input in worker processes, yielding results in input order.
 
-    Results are Analyses, or Assessments when ``opts.assess`` is given.
+    ``items`` are paths (folders and globs expanded) or Analyses already made (assessed
+    only: the API's ``Corpus.check``). Results are Analyses, or Assessments when
+    ``opts.assess`` is given. Failures are logged with their tracebacks to ``opts.log_path``.
     """
     opts = opts or RunOptions()
-    files = list(iter_inputs(paths))
+    items = list(items)
+    paths = [x for x in items if not isinstance(x, Analysis)]
+    files: list = list(iter_inputs(paths)) if len(paths) == len(items) else items
     salt = getattr(opts.assess, "key", "assess") if opts.assess is not None else ""
     cache = ResultCache(opts.cache_dir, salt) if opts.cache_dir else None
     bar = _progress(len(files), opts)
+    log = RunLog(opts.log_path)
     try:
-        yield from _supervise(files, opts, cache, bar)
+        for result in _supervise(files, opts, cache, bar):
+            log.record(result)
+            yield result
     finally:
         bar.close()
+        log.close()
 
 
-def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache], bar) -> Iterator[Result]:
+def run_batch(items: Iterable[Union[str, Analysis]], jobs: int = 1, progress: bool = True, desc: str = "分析",
+              **options) -> Iterator[Result]:
+    """:func:`run` with the options as keywords (:class:`RunOptions` fields)."""
+    yield from run(items, RunOptions(jobs=jobs, progress=progress, desc=desc, **options))
+
+
+class RunLog:
+    """The run's log file: one entry per document whose processing went wrong somewhere,
+    with the tracebacks (a failing check costs only its findings, but is never silent)."""
+
+    def __init__(self, path: Optional[str]):
+        self.path = path
+        self._file = None
+
+    def record(self, result: Result) -> None:
+        a = result.analysis if isinstance(result, Assessment) else result
+        if not a.errors or not self.path:
+            return
+        if self._file is None:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            self._file = open(self.path, "a", encoding="utf-8")
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        for err in a.errors:
+            self._file.write(f"{stamp} {a.raw.path} [{a.raw.status}] {a.raw.message}\n{err.rstrip()}\n\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar) -> Iterator[Result]:
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     keys = [None] * len(files)
     ready: dict[int, Result] = {}
     pending = []
     for i, path in enumerate(files):
-        if cache is not None:
+        if cache is not None and isinstance(path, str):
             keys[i] = cache.key(path)
             hit = cache.get(keys[i], path)
             if hit is not None:
@@ -239,22 +294,23 @@ def _supervise(files: list[str], opts: RunOptions, cache: Optional[ResultCache],
                     continue
                 if s.task is None:
                     continue
-                index, path = s.task
+                index, item = s.task
+                path = item if isinstance(item, str) else item.raw.path
                 if s.conn in done:
                     try:
                         got_index, result = s.conn.recv()
                     except (EOFError, OSError):
-                        result = _failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过",
+                        result = failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过",
                                          opts.assess)
                         slots[k] = _replace(s, ctx, opts)
                         ready[index] = result
                         continue
                     s.task = None
                     ready[got_index] = result
-                    if cache is not None and result.raw.status != STATUS_ERROR:
+                    if cache is not None and isinstance(files[got_index], str) and result.raw.status != STATUS_ERROR:
                         cache.put(keys[got_index], result)
                 elif opts.timeout and time.monotonic() - s.started >= opts.timeout:
-                    ready[index] = _failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过", opts.assess)
+                    ready[index] = failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过", opts.assess)
                     slots[k] = _replace(s, ctx, opts)
     finally:
         for s in slots:

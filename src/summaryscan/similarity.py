@@ -61,13 +61,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-from .normalize import translation_table
 from .records import Analysis, Finding, RawDocument
+from .registry import corpus_checks
+from .text import lexicon
+from .text.normalize import translation_table
+from .text.patterns import CN_NUMERALS
 
 CODE = "TEMPLATE_COPY"
 
@@ -87,7 +89,7 @@ _UNIT_RE = re.compile(r"[市县区省][^\d,，。;；:：、!！?？“”\"‘�
                       r"(?:机关)?(?:党委|党组|党总支|党支部|工委|纪检组)?")
 # A number: a run of decimal digits and Chinese numerals in any mix (1.2万, 二十届,
 # 十四五), with a ``.`` or ``,`` between two digits (1.5, 1,234); see _special_spans.
-_CN_NUMERALS = "零〇一二三四五六七八九十百千万亿两"
+_CN_NUMERALS = CN_NUMERALS
 # A break follows a character when one of these stands between it and the next kept one.
 _BREAK_CODES = np.array([ord(c) for c in "。!?;！？；\n"], dtype=np.uint32)
 # Punctuation a passage takes along at its edges, so that it reads as quoted.
@@ -323,8 +325,7 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _default_phrases() -> tuple[str, ...]:
-    text = resources.files("summaryscan.lexicon").joinpath("common_phrases.txt").read_text(encoding="utf-8")
-    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+    return lexicon.lines("common_phrases.txt")
 
 
 @lru_cache(maxsize=8)
@@ -1191,13 +1192,24 @@ def copy_findings(analyses: Iterable[Any], min_chars: int = 50, threshold: float
     return pairs_to_findings(find_copies(analyses, min_chars=min_chars, threshold=threshold, **params))
 
 
+@corpus_checks.register(CODE, severity="high", description="与同批其他材料有成段文字雷同（替换单位名称和数字后仍一致），疑似照抄照搬")
+def template_copy(texts: Sequence[tuple[str, str]], top: int = 60) -> tuple[list[Finding], Optional[dict]]:
+    """The corpus check of a run: TEMPLATE_COPY findings among ``texts`` ((doc, text) pairs,
+    read one at a time) and the similarity rows of the ``top`` documents for the heatmap."""
+    if len(texts) < 2:
+        return [], None
+    det = CopyDetector().fit(texts)
+    docs, matrix = det.similarity_matrix(top=top)
+    return det.findings(), {"docs": docs, "matrix": matrix, "total": len(det.docs_)}
+
+
 def similarity_matrix(source: Any, mode: str = "max", **params: Any) -> tuple[list[str], np.ndarray]:
     """(doc ids, matrix) of copied-text shares, from a fitted :class:`CopyDetector` or documents."""
     det = source if isinstance(source, CopyDetector) else CopyDetector(**params).fit(source)
     return det.similarity_matrix(mode=mode)
 
 
-__all__ = ["CODE", "CopyPair", "CopyDetector", "find_copies", "copy_findings", "pairs_to_findings",
+__all__ = ["CODE", "template_copy", "CopyPair", "CopyDetector", "find_copies", "copy_findings", "pairs_to_findings",
            "similarity_matrix", "copy_severity", "mask_text", "Masked", "shingle_hashes",
            "shingle_values", "permuted"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .records import Analysis
+from .text import segment
 
 
 @lru_cache(maxsize=1)
@@ -17,10 +18,7 @@ def _nlp():
 
 
 def _words(text: str) -> tuple[list[str], list[bool]]:
-    from .claims import _jieba
-    _jieba()
-    import jieba
-    words = [w for w in jieba.cut(text, HMM=False) if w]
+    words = [w for w in segment.words(text) if w]
     return words, [False] * len(words)
 
 

@@ -9,47 +9,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
-from .normalize import Normalized
-from .numbers import parse_chinese
-from .records import Section, Sentence
+from .text import lexicon
+from .text.headings import LEVEL_ORDER, MARKERS, OPENERS
+from .text.normalize import Normalized
+from .text.numerals import parse_chinese
+from .text.patterns import YEAR, YEAR_RE
+from .records import Hint, Section, Sentence
 
-_CN = "一二三四五六七八九十"
-# Markers are scanned first; whether one stands where a heading can open (after a
-# line start or the end of a sentence) is checked after the scan (_OPENERS), which
-# is much faster than look-behinds at every position. Each pattern opens with a
-# single character class ([一二…][一二…]{0,2}, not [一二…]{1,3}): the regex engine
-# then skips to the next character of that class instead of trying every position.
-
-MARKERS = [
-    ("1", re.compile(rf"(?P<m>(?P<n>[{_CN}][{_CN}]{{0,2}})[、.])(?=[^\d、.,]|\d{{4}}年)", re.M)),
-    ("2", re.compile(rf"(?P<m>\((?P<n>[{_CN}]{{1,3}})\))")),
-    ("3", re.compile(r"(?P<m>(?P<n>\d\d?)(?:[、]|\.(?!\d)))", re.M)),
-    ("4", re.compile(r"(?P<m>\((?P<n>\d{1,2})\))")),
-    ("point", re.compile(rf"(?P<m>(?P<n>[{_CN}][{_CN}]{{0,2}})是)(?![的否])")),
-]
-# The characters a marker of each level may follow (besides the start of the text).
-_OPENERS = {"1": "\n。!?;:", "3": "\n。!?;:", "point": "\n。!?;:,、 \t"}
 # Bracketed markers (levels 2 and 4) may also run on right after another heading's title.
 _RUNON_LEVELS = {"2", "4"}
-_LEVEL_ORDER = {"1": 1, "2": 2, "3": 3, "4": 4, "point": 5}
 _TITLE_STOP = re.compile(r"[。!?\n]")
 # A sentence (group 1): after any spaces, the text up to and including 。!? and the
 # closing quotes after them, or up to a line break or the end.
 _SENTENCE_RE = re.compile(r" *([^。!?\n ][^。!?\n]*(?:[。!?]+[”’」』)]*)?|[。!?]+[”’」』)]*)")
 
-DOC_TYPES = [
-    ("述职报告", ("述职",)),
-    ("调研报告", ("调研报告", "调研", "调查报告", "对策建议研究", "研究报告", "课题")),
-    ("工作汇报", ("汇报",)),
-    ("工作总结", ("总结",)),
-    ("经验材料", ("经验材料", "典型材料", "经验交流", "事迹材料")),
-    ("工作报告", ("工作报告",)),
-    ("实施方案", ("方案", "意见", "办法")),
-]
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-_BODY_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?:度|以来|工作|全年|上半年|下半年|是)")
+_BODY_YEAR_RE = re.compile(rf"({YEAR})\s*年(?:度|以来|工作|全年|上半年|下半年|是)")
 
 
 @dataclass
@@ -76,7 +52,7 @@ def _opened(level: str) -> re.Pattern:
     opener, so no match can swallow the opener of the next.
     """
     rx = dict(MARKERS)[level]
-    return re.compile(f"[{re.escape(_OPENERS[level])}]" + rx.pattern, rx.flags)
+    return re.compile(f"[{re.escape(OPENERS[level])}]" + rx.pattern, rx.flags)
 
 
 # Levels scanned from their openers: digits are everywhere in claim-dense text, line and
@@ -86,7 +62,7 @@ _SCAN_FROM_OPENER = ("3",)
 
 def _markers(text: str, level: str, rx: re.Pattern) -> Iterator[re.Match]:
     """The matches of a level's marker pattern where a marker of that level can stand."""
-    openers = _OPENERS.get(level)
+    openers = OPENERS.get(level)
     if level in _SCAN_FROM_OPENER:
         first = rx.match(text)
         if first:
@@ -104,7 +80,7 @@ def _candidates(text: str) -> list[_Candidate]:
     for level, rx in MARKERS:
         for m in _markers(text, level, rx):
             found.append(_Candidate(level, m.start("m"), m.end("m"), m.group("m"), _number(level, m.group("n"))))
-    found.sort(key=lambda c: (c.start, _LEVEL_ORDER[c.level]))
+    found.sort(key=lambda c: (c.start, LEVEL_ORDER[c.level]))
     out, last_end = [], -1
     for c in found:
         if c.start >= last_end:
@@ -125,7 +101,7 @@ def _accept(text: str, cands: list[_Candidate]) -> list[_Candidate]:
             if kept and not at_start:
                 prev = kept[-1]
                 gap = text[prev.marker_end:c.start]
-                runs_on = (prev.level != "point" and _LEVEL_ORDER[prev.level] < _LEVEL_ORDER[c.level]
+                runs_on = (prev.level != "point" and LEVEL_ORDER[prev.level] < LEVEL_ORDER[c.level]
                            and 0 < len(gap) <= 40 and not _TITLE_STOP.search(gap) and "," not in gap)
             if not (at_start or runs_on):
                 continue
@@ -139,9 +115,28 @@ def _accept(text: str, cands: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
+def _styled(norm: Normalized, hints: Iterable[Hint], cands: list[_Candidate]) -> list[_Candidate]:
+    """Headings the source format marks by style alone (a Word 标题 1 paragraph with no
+    一、 marker): a candidate of the style's level with an empty marker and number 0
+    (numbering checks pass over it). A styled paragraph that opens with a marker is
+    already a candidate."""
+    starts = {c.start for c in cands}
+    out = []
+    for h in hints:
+        if h.kind != "style" or h.level not in (1, 2, 3, 4):
+            continue
+        cs = norm.to_clean(h.start)
+        if cs < len(norm.text) and cs not in starts and not norm.text[cs].isspace():
+            out.append(_Candidate(str(h.level), cs, cs, "", 0))
+    return out
+
+
+def find_sections(doc: str, norm: Normalized, raw_text: str, hints: Iterable[Hint] = ()) -> list[Section]:
     text = norm.text
     cands = _accept(text, _candidates(text))
+    styled = _styled(norm, hints, cands)
+    if styled:
+        cands = sorted(cands + styled, key=lambda c: (c.start, LEVEL_ORDER[c.level]))
     if not cands:
         return []
     body_starts, title_ends = _title_spans(text, cands)
@@ -162,8 +157,8 @@ def find_sections(doc: str, norm: Normalized, raw_text: str) -> list[Section]:
         if c.level == "point":
             title = title[:12]
         title = title.strip()
-        order = _LEVEL_ORDER[c.level]
-        while stack and _LEVEL_ORDER[stack[-1].level] >= order:
+        order = LEVEL_ORDER[c.level]
+        while stack and LEVEL_ORDER[stack[-1].level] >= order:
             stack.pop()
         parent = stack[-1] if stack else None
         sec = Section(doc, len(sections), c.level, raw_marker.strip(), c.number, title, rs, len(raw_text), t_end,
@@ -203,8 +198,8 @@ def _set_ends(sections: list[Section]) -> None:
     levels, with at most a point on top, so each new section closes a top run of it."""
     open_: list[Section] = []
     for t in sections:
-        order = _LEVEL_ORDER[t.level]
-        while open_ and (order <= _LEVEL_ORDER[open_[-1].level]
+        order = LEVEL_ORDER[t.level]
+        while open_ and (order <= LEVEL_ORDER[open_[-1].level]
                          or (open_[-1].level == "point" and t.level != "point")):
             open_.pop().end = t.start
         open_.append(t)
@@ -255,18 +250,20 @@ def guess_title(norm: Normalized, raw_text: str) -> str:
 
 
 def guess_doc_type(title: str, text: str) -> str:
-    for name, words in DOC_TYPES:
+    """The document type (文种) the title, or else the text's opening, names (``lexicon/doc_types.yaml``)."""
+    types = lexicon.data("doc_types.yaml")
+    for name, words in types.items():
         if any(w in title for w in words):
             return name
     head = text[:300]
-    for name, words in DOC_TYPES:
+    for name, words in types.items():
         if any(w in head for w in words):
             return name
     return "其他"
 
 
 def guess_year(title: str, text: str) -> Optional[int]:
-    m = _YEAR_RE.search(title)
+    m = YEAR_RE.search(title)
     if m:
         return int(m.group(1))
     m = _BODY_YEAR_RE.search(text[:400])

@@ -27,33 +27,40 @@ Severities, descriptions and every trigger word are data in
 """
 from __future__ import annotations
 
+import traceback
 from typing import Iterable, Optional
 
 from ..records import STATUS_OK, Analysis, Finding
-from ._core import REGISTRY, Context, config
+from ..registry import checks as REGISTRY
+from ._core import Context, config
 from ._core import check as register
 from . import placeholders, artifacts, numbering, arithmetic, values, years, sections  # noqa: F401,E402
+
+
+def codes() -> dict[str, tuple[str, str]]:
+    """Every registered code: (default severity, Chinese description)."""
+    return {e.name: (e.meta["severity"], e.meta["description"]) for e in REGISTRY.entries()}
+
 
 CODES: dict[str, tuple[str, str]] = {code: (spec["severity"], spec["description"])
                                      for code, spec in config()["codes"].items()}
 
 
 def _framework(framework):
-    if framework is None:
-        framework = config().get("default_framework")
-    if framework is None or not isinstance(framework, str):
-        return framework
-    from ..frameworks import load_framework
-    return load_framework(framework)
+    if framework is None or isinstance(framework, str):
+        from ..frameworks import load_framework
+        return load_framework(framework)
+    return framework
 
 
 def check(analysis: Analysis, framework=None, codes: Optional[Iterable[str]] = None) -> list[Finding]:
     """Run every registered check (or only ``codes``) on one analysed document.
 
-    ``framework`` is a Framework, a framework id or YAML path, or None for the
-    configured default (``five-types``); only MISSING_SECTION uses it.
-    Documents that could not be read (status other than ``ok``) yield no findings.
-    Findings are sorted by start offset (document-level ones first).
+    ``framework`` is a Framework, a framework id or YAML path, or None for the default
+    framework; only MISSING_SECTION uses it. Documents that could not be read (status
+    other than ``ok``) yield no findings. A check that raises (a bug) costs only its own
+    findings: the traceback goes to ``analysis.errors`` (the run's log). Findings are
+    sorted by start offset (document-level ones first).
     """
     if analysis.raw.status != STATUS_OK or not analysis.raw.text.strip():
         return []
@@ -64,9 +71,12 @@ def check(analysis: Analysis, framework=None, codes: Optional[Iterable[str]] = N
     ctx = Context(analysis, _framework(framework) if "MISSING_SECTION" in wanted else None)
     found: list[Finding] = []
     for code in wanted:
-        found.extend(REGISTRY[code](ctx))
+        try:
+            found.extend(REGISTRY.get(code)(ctx))
+        except Exception:   # a bug in one check must cost only that check's findings
+            analysis.errors.append(f"检查 {code} 出错，已跳过：\n{traceback.format_exc()}")
     found.sort(key=lambda f: (f.start, f.end, f.code))
     return found
 
 
-__all__ = ["check", "CODES", "REGISTRY", "register", "Context"]
+__all__ = ["check", "codes", "CODES", "REGISTRY", "register", "Context"]

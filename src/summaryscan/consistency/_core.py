@@ -19,38 +19,38 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from typing import Callable, Iterable, Optional
 
-import yaml
-
-from ..normalize import Normalized, normalize
 from ..records import Analysis, Claim, Finding, Sentence
+from ..registry import checks
+from ..text import lexicon
+from ..text.normalize import Normalized, normalize_document
+from ..text.patterns import alternation
 
 CheckFn = Callable[["Context"], Iterable[Finding]]
-REGISTRY: dict[str, CheckFn] = {}
 
 
-def check(code: str) -> Callable[[CheckFn], CheckFn]:
-    """Register ``fn`` as the check reporting ``code`` (which must be in the config)."""
+def check(code: str, severity: Optional[str] = None, description: Optional[str] = None
+          ) -> Callable[[CheckFn], CheckFn]:
+    """Register ``fn`` in :data:`summaryscan.registry.checks` as the check reporting ``code``.
+
+    The package's own codes take their severity and description from
+    ``lexicon/consistency.yaml``; a check from outside gives them here.
+    """
+    spec = config()["codes"].get(code, {})
+    severity = severity or spec.get("severity")
+    description = description or spec.get("description")
+    if severity not in ("high", "medium", "low") or not description:
+        raise KeyError(f"consistency code {code!r} needs a severity (high|medium|low) and a description")
+
     def register(fn: CheckFn) -> CheckFn:
-        if code not in config()["codes"]:
-            raise KeyError(f"consistency code {code!r} is not described in consistency.yaml")
-        REGISTRY[code] = fn
         fn.code = code
-        return fn
+        return checks.register(code, severity=severity, description=description)(fn)
     return register
 
 
-@lru_cache(maxsize=1)
 def config() -> dict:
-    text = resources.files("summaryscan.lexicon").joinpath("consistency.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def alternation(words: Iterable[str]) -> str:
-    """A regex alternation of literal words, longest first."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return lexicon.data("consistency.yaml")
 
 
 @lru_cache(maxsize=None)
@@ -78,7 +78,8 @@ class Context:
         self.framework = framework
         self.cfg = config()
         self.raw = analysis.raw.text
-        self.norm: Normalized = normalize(self.raw)
+        # the analysis's own clean text: spans computed here match its sentences'
+        self.norm: Normalized = analysis.norm if analysis.norm is not None else normalize_document(analysis.raw)
         self.text = self.norm.text                       # clean text
         self._sent_starts = [s.start for s in analysis.sentences]
 
@@ -86,16 +87,7 @@ class Context:
 
     def to_clean(self, raw_off: int) -> int:
         """Clean offset of the raw character at ``raw_off`` (or of the next kept one)."""
-        n = self.norm
-        if not n.norm_starts:
-            return 0
-        k = bisect.bisect_right(n.raw_starts, raw_off) - 1
-        if k < 0:
-            return 0
-        seg_end = n.norm_starts[k + 1] if k + 1 < len(n.norm_starts) else len(self.text)
-        seg_len = seg_end - n.norm_starts[k]
-        d = raw_off - n.raw_starts[k]
-        return n.norm_starts[k] + d if d < seg_len else seg_end
+        return self.norm.to_clean(raw_off)
 
     def span_to_raw(self, cs: int, ce: int) -> tuple[int, int]:
         return self.norm.span_to_raw(cs, ce)
@@ -165,7 +157,8 @@ class Context:
     # ---------------------------------------------------------- findings
 
     def severity(self, code: str) -> str:
-        return self.cfg["codes"][code]["severity"]
+        """The code's default severity, as registered (``lexicon/consistency.yaml`` for the package's own)."""
+        return checks.entry(code).meta["severity"]
 
     def finding(self, code: str, start: int, end: int, message: str,
                 claims: Iterable[Claim] = (), severity: Optional[str] = None) -> Finding:

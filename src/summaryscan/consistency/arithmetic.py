@@ -37,11 +37,12 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from ..claims import trigger_verbs
+from ..text.pos import trigger_verbs
+from ..text.patterns import YEAR, YEAR_RE
 from ._core import CClaim, Context, alternation, check, fmt_num, hedge_bounds, word_regex
 
 _COUNTABLE = ("count", "money", "area", "other", "duration")
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
+_YEAR_RE = YEAR_RE
 
 
 def _lcs_len(a: str, b: str) -> int:
@@ -360,7 +361,7 @@ def _action(ctx: Context, i: int) -> str:
     """The words before a figure with years, period words and totals set aside:
     上年受理信访举报 -> 受理信访举报, 本年受理 -> 受理."""
     cfg = ctx.cfg["arithmetic"]
-    period = re.compile(rf"(?:19|20)\d{{2}}年(?:度|全年)?|{alternation(cfg['base_cues'] + cfg['current_cues'] + cfg['whole_cues'])}")
+    period = re.compile(rf"{YEAR}年(?:度|全年)?|{alternation(cfg['base_cues'] + cfg['current_cues'] + cfg['whole_cues'])}")
     return re.sub(r"[,、;:\s]", "", period.sub("", ctx.pre[i]))
 
 

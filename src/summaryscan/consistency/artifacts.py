@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import HEADING_START_RE
+from ..text.headings import opens_heading
+from ..text.patterns import DATE_RE
 from ._core import Context, alternation, check
 
-_DATE_RE = re.compile(r"^(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月"
-                      r"(?:[\d一二三四五六七八九十]{1,3}日)?$")
+_DATE_RE = re.compile(f"^(?:{DATE_RE.pattern})$")
 _PAGE_RE = re.compile(r"^(?:[-—–\s]*\d{1,3}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 _INNER_PUNCT = re.compile(r"[,;。!?、:]")
 
@@ -109,7 +109,7 @@ def _cut_off_ending(ctx: Context):
             return None
         if para[0] in "(（[【" :               # （执笔人：…）, a bracketed note
             return None
-    if HEADING_START_RE.match(para) and len(para) <= 40:
+    if opens_heading(para) and len(para) <= 40:
         return None
     if re.search(alternation(cfg["signature_cues"]), para[:12] if len(para) > 60 else para):
         return None                            # 执笔人…, （来源：…）, 《…选集》第三卷

@@ -17,20 +17,16 @@ import re
 from collections import defaultdict
 
 from ..records import Section
+from ..text.numerals import to_chinese
+from ..text.patterns import CN_DIGITS
 from ._core import Context, check
 
-_CN = "零一二三四五六七八九"
 _NUM_RE = re.compile(r"[一二三四五六七八九十百零〇]+|\d+")
 
 
 def chinese(n: int) -> str:
-    if n < 10:
-        return _CN[n]
-    if n < 20:
-        return "十" + (_CN[n % 10] if n % 10 else "")
-    if n < 100:
-        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
-    return str(n)
+    """A marker's number in Chinese numerals (zero as 零)."""
+    return to_chinese(n, "零" + CN_DIGITS[1:])
 
 
 def marker_for(template: str, n: int) -> str:

@@ -8,7 +8,7 @@ each with ``id``, ``name``, ``phrases``, ``required``).  A part is present when
 2. a paragraph is a bare heading (short, no sentence punctuation) containing one;
 3. a paragraph or sentence opens with one, after an optional lead-in
    (``存在的问题``, ``下一步，…``, ``针对这些存在的问题…``, ``但还存在一些不足``);
-4. for the body parts listed under ``sections.implicit`` (主要成效与做法 …): the
+4. for the parts the framework marks ``implicit`` (主要成效与做法 …): the
    document has at least ``implicit_min_paragraphs`` paragraphs of prose before
    the first other expected part (thematic headings such as 一、聚焦政治引领… are
    the results of a summary without naming them).
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import HEADING_START_RE
+from ..text.headings import strip_marker
 from ._core import Context, alternation, check
 
 
@@ -38,7 +38,7 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 
 
 def _first_clause(s: str) -> str:
-    s = HEADING_START_RE.sub("", s, count=1) if HEADING_START_RE.match(s) else s
+    s = strip_marker(s)
     return re.split(r"[,;:。!?]", s, maxsplit=1)[0]
 
 
@@ -75,7 +75,7 @@ def missing_section(ctx: Context):
         if hits:
             first_pos[spec.id] = min(hits)
 
-    implicit = set(cfg["implicit"])
+    implicit = {spec.id for spec in specs if spec.implicit}
     names = "、".join(s.name for s in specs if s.required)
     for spec in specs:
         if spec.id in first_pos or not spec.required:

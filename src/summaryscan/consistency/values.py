@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..claims import trigger_verbs
+from ..text.pos import trigger_verbs
+from ..text.patterns import CN_YEAR, YEAR
 from ._core import CClaim, Context, alternation, check, hedge_bounds
 
-_YEAR_RE = re.compile(r"(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4}年")
+_YEAR_RE = re.compile(rf"{YEAR}|{CN_YEAR}年")
 
 
 @check("HEDGE_CONFLICT")
@@ -52,7 +53,7 @@ def _strip_leading(s: str, words: list[str]) -> str:
     changed = True
     while changed and s:
         changed = False
-        for w in sorted(words, key=len, reverse=True):
+        for w in sorted(words, key=len, reverse=True):   # the longest word first
             if s.startswith(w) and len(s) > len(w):
                 s = s[len(w):]
                 changed = True

@@ -21,17 +21,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..text.numerals import parse_chinese
+from ..text.patterns import ANY_YEAR_RE, YEAR
 from ._core import Context, alternation, check
 
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_YEAR_RE = re.compile(r"(?P<y>(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年")
-_RANGE_RE = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~至到]+\s*$")
+_YEAR_RE = ANY_YEAR_RE
+_RANGE_RE = re.compile(rf"({YEAR})\s*年?\s*[-—–~至到]+\s*$")
 
 
 def _year(s: str) -> int:
     if s.isdigit():
         return int(s)
-    return int("".join(str(_CN_DIGIT[ch]) for ch in s))
+    return parse_chinese(s)            # 二〇二三: read digit by digit
 
 
 def _sentence_text(ctx: Context, cpos: int) -> str:

@@ -4,7 +4,7 @@
 :func:`~summaryscan.ingest.iter_inputs` (the same files, in the same order, as
 ``summaryscan extract``), cuts the list into partitions of ``partition_size``
 documents and submits one task per partition. A task analyses its documents
-with :func:`~summaryscan.pipeline.analyze_raw`, turns each analysis into rows
+with :func:`~summaryscan.runner.process` (the batch driver's unit of work), turns each analysis into rows
 with the CSV row builders (:func:`~summaryscan.report.tables.document_row`,
 ``section_rows``, ``claim_rows``) and writes three Parquet files::
 
@@ -44,8 +44,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..ingest import iter_inputs
-from ..pipeline import analyze_raw
-from ..records import STATUS_ERROR, Analysis, RawDocument
+from ..records import Analysis
+from ..runner import failed, process
 from ..report.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, SECTION_COLUMNS, claim_rows, document_row, section_rows
 
 TABLES = ("documents", "sections", "claims")
@@ -73,21 +73,15 @@ _PART = "part-{:05d}.parquet"
 # ------------------------------------------------------------------ worker side
 
 
-def _failed(path: str, why: str) -> Analysis:
-    doc = os.path.basename(path.rstrip("/\\")) or path
-    suffix = os.path.splitext(doc)[1].lower().lstrip(".")
-    return Analysis(raw=RawDocument(path=path, doc=doc, format=suffix, status=STATUS_ERROR, message=f"{doc}：{why}"))
-
-
 def _analyze(path: str, cwd: Optional[str]) -> Analysis:
-    """analyze_path, reading a relative path against the client's working directory."""
-    from ..ingest import load
+    """The batch driver's unit of work (:func:`summaryscan.runner.process`: failures become
+    its ``error`` rows), reading a relative path against the client's working directory."""
     where = path if cwd is None or os.path.isabs(path) else os.path.join(cwd, path)
-    raw = load(where)
+    a = process(where)
     if where != path:                       # keep the path as the user gave it, as the CSV does
-        raw.path = path
-        raw.message = raw.message.replace(where, path)
-    return analyze_raw(raw)
+        a.raw.path = path
+        a.raw.message = a.raw.message.replace(where, path)
+    return a
 
 
 def _rows_for(path: str, cwd: Optional[str]) -> tuple[dict, list[dict], list[dict]]:
@@ -95,8 +89,8 @@ def _rows_for(path: str, cwd: Optional[str]) -> tuple[dict, list[dict], list[dic
     try:
         a = _analyze(path, cwd)
         return document_row(a), section_rows(a), claim_rows(a)
-    except Exception as exc:   # a bug (or MemoryError) must not sink the partition
-        a = _failed(path, f"分析时出错（{type(exc).__name__}: {exc}）")
+    except Exception as exc:   # a bug in row building (or MemoryError) must not sink the partition
+        a = failed(path, f"分析时出错（{type(exc).__name__}: {exc}）")
         return document_row(a), [], []
 
 
@@ -194,7 +188,7 @@ def _redo_one_by_one(client, index: int, paths: list[str], out_dir: str, cwd: st
         try:
             d, s, c = fut.result()
         except Exception as exc:
-            a = _failed(p, f"分布式处理时出错，已跳过（{type(exc).__name__}: {exc}）")
+            a = failed(p, f"分布式处理时出错，已跳过（{type(exc).__name__}: {exc}）")
             d, s, c = document_row(a), [], []
         docs.append(d)
         sections.extend(s)

@@ -21,6 +21,7 @@ from .loader import (
     FrameworkError,
     Issue,
     builtin_ids,
+    default_id,
     field_path,
     list_frameworks,
     load_file,
@@ -29,8 +30,8 @@ from .loader import (
 )
 from .schema import (
     DEFAULT_DOC_TYPE,
-    DOC_TYPES,
     Adjustment,
+    ClassifierSpec,
     Dimension,
     Framework,
     Hit,
@@ -41,9 +42,9 @@ from .schema import (
 )
 
 __all__ = [
-    "Adjustment", "DEFAULT_DOC_TYPE", "DOC_TYPES", "Dimension", "Framework",
-    "FrameworkError", "Hit", "Indicator", "Issue", "Item", "Scoring", "SectionSpec",
-    "builtin_ids", "describe", "field_path", "list_frameworks", "load_file",
+    "Adjustment", "DEFAULT_DOC_TYPE", "Dimension", "Framework",
+    "FrameworkError", "Hit", "Indicator", "Issue", "Item", "Scoring", "SectionSpec", "ClassifierSpec",
+    "builtin_ids", "default_id", "describe", "field_path", "list_frameworks", "load_file",
     "load_framework", "parse_framework",
 ]
 

@@ -343,11 +343,23 @@ def _load_builtin(fid: str) -> Framework:
         return fw
 
 
-def load_framework(name_or_path: Union[str, os.PathLike]) -> Framework:
-    """A built-in framework by id (``five-types``) or a YAML file by path.
+def default_id() -> str:
+    """The id of the built-in framework marked ``default: true``."""
+    marked = [fid for fid in builtin_ids() if _load_builtin(fid).default]
+    if len(marked) != 1:
+        raise FrameworkError("frameworks", None, None,
+                             f"内置框架中应有且只有一个 default: true（现有 {len(marked)} 个）")
+    return marked[0]
+
+
+def load_framework(name_or_path: Union[str, os.PathLike, None] = None) -> Framework:
+    """A built-in framework by id (``five-types``) or a YAML file by path; the default
+    framework (:func:`default_id`) when None.
 
     Built-ins are cached (frameworks are immutable); files are read every time.
     """
+    if name_or_path is None:
+        return _load_builtin(default_id())
     name = os.fspath(name_or_path)
     looks_like_path = (name.endswith(YAML_SUFFIXES) or os.sep in name
                        or (os.altsep is not None and os.altsep in name))

@@ -9,8 +9,12 @@ YAML layout (every key below is the YAML key; unknown keys are errors)::
     name: “五型”模范机关            # Chinese display name
     version: "1.0"                 # numbers and dates are accepted and kept as text
     description: ...               # optional
+    default: true                  # optional: the framework used when none is named
     scoring:                       # optional, see Scoring
       covered_threshold: 0.35
+      penalties: {high: 5, medium: 2, low: 0.5}   # score points a finding costs
+    classifier:                    # optional: the sentence model trained for these dimensions
+      model: dimension-classifier.npz
     dimensions:                    # at least one
       - id: political
         name: 政治型
@@ -29,7 +33,7 @@ YAML layout (every key below is the YAML key; unknown keys are errors)::
           - {id: ..., name: ..., phrases: [...], weight: 2}
     expected_sections:             # document type -> expected parts, in order
       工作总结:
-        - {id: results, name: 主要成效, phrases: [成效, 成绩, 做法]}
+        - {id: results, name: 主要成效, phrases: [成效, 成绩, 做法], implicit: true}
       default: [...]
 
 Ids are unique per level: dimension ids (and names) across the framework; the
@@ -40,7 +44,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated, Any, Iterator, NamedTuple, Optional
+from typing import Annotated, Any, Iterator, Literal, NamedTuple, Optional
 
 from pydantic import (
     AfterValidator,
@@ -53,10 +57,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..text.patterns import alternation
+
 ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 
-# Document types a framework usually names in ``expected_sections``.
-DOC_TYPES = ("工作总结", "调研报告", "述职报告", "工作汇报")
+# The key of the sections expected of any other document type (文种; the types and the
+# words naming them are ``lexicon/doc_types.yaml``).
 DEFAULT_DOC_TYPE = "default"
 
 
@@ -184,8 +190,7 @@ class Item(_Model):
     @cached_property
     def phrase_regex(self) -> re.Pattern:
         """All phrases as one literal alternation, longest first."""
-        alts = sorted(self.phrases, key=len, reverse=True)
-        return re.compile("|".join(re.escape(p) for p in alts))
+        return re.compile(alternation(self.phrases))
 
     @cached_property
     def compiled_patterns(self) -> list[re.Pattern]:
@@ -265,11 +270,13 @@ class SectionSpec(_Model):
     name: Name
     phrases: Phrases = Field(min_length=1)   # heading words that signal it
     required: bool = True
+    # the body of the document may stand for this part without a heading naming it
+    # (主要成效与做法 written as prose before 存在问题 and 下一步打算)
+    implicit: bool = False
 
     @cached_property
     def phrase_regex(self) -> re.Pattern:
-        alts = sorted(self.phrases, key=len, reverse=True)
-        return re.compile("|".join(re.escape(p) for p in alts))
+        return re.compile(alternation(self.phrases))
 
     def matches(self, heading: str) -> bool:
         return bool(self.phrase_regex.search(heading))
@@ -290,6 +297,20 @@ class Scoring(_Model):
     covered_threshold: float = Field(default=0.35, gt=0, le=1)
     quantified_bonus: float = Field(default=0.1, ge=0, le=1)
     max_evidence: int = Field(default=3, ge=1)
+    # points a finding costs the submission's score, by severity
+    penalties: dict[Literal["high", "medium", "low"], float] = Field(
+        default_factory=lambda: {"high": 5.0, "medium": 2.0, "low": 0.5})
+
+
+class ClassifierSpec(_Model):
+    """The sentence classifier trained for this framework's dimensions.
+
+    model
+        File name of the shipped model (in ``models/``, beside its model card); its labels
+        are the framework's dimension names and ``none``.
+    """
+
+    model: Text
 
 
 class Framework(_Model):
@@ -297,7 +318,9 @@ class Framework(_Model):
     name: Name
     version: Text = "1"
     description: Description = ""
+    default: bool = False            # the framework used when none is named (one built-in)
     scoring: Scoring = Field(default_factory=Scoring)
+    classifier: Optional[ClassifierSpec] = None
     dimensions: list[Dimension] = Field(min_length=1)
     expected_sections: dict[Text, list[SectionSpec]] = Field(default_factory=dict)
 

@@ -9,8 +9,8 @@ Public API
 ``iter_inputs(paths) -> Iterator[str]``
     Expand folders (recursively, sorted), glob patterns and plain file names into
     the file paths to load.
-``SUPPORTED``
-    The suffixes ``load`` can read.
+``supported()``
+    The suffixes ``load`` can read: those of the readers in :data:`summaryscan.registry.readers`.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import glob
 import os
 from typing import Iterable, Iterator, Union
 
+from ..registry import readers
 from ..records import (
     STATUS_EMPTY,
     STATUS_ERROR,
@@ -26,9 +27,12 @@ from ..records import (
     RawDocument,
 )
 
-__all__ = ["SUPPORTED", "load", "iter_inputs", "IGNORE_FILE"]
+__all__ = ["supported", "load", "iter_inputs", "IGNORE_FILE"]
 
-SUPPORTED = {".txt", ".docx", ".pdf"}
+
+def supported() -> set[str]:
+    """The suffixes some registered reader reads (``.txt``, ``.docx``, ``.pdf`` and any added)."""
+    return {s for e in readers.entries() for s in e.meta.get("suffixes", ())}
 
 #: Per-folder ignore file honoured by :func:`iter_inputs`.
 IGNORE_FILE = ".summaryscanignore"
@@ -89,13 +93,8 @@ def load(path: Union[str, os.PathLike]) -> RawDocument:
             except PermissionError:
                 rec.message = f"无法读取文件夹：权限不足（{path}）。"
             return rec
-        if suffix == ".txt":
-            fmt_reader = "txt"
-        elif suffix == ".docx":
-            fmt_reader = "docx"
-        elif suffix == ".pdf":
-            fmt_reader = "pdf"
-        else:
+        entry = readers.find(suffixes=suffix)
+        if entry is None:
             rec.status = STATUS_UNSUPPORTED
             rec.message = _advice(suffix, doc)
             return rec
@@ -106,14 +105,7 @@ def load(path: Union[str, os.PathLike]) -> RawDocument:
             rec.status = STATUS_EMPTY
             rec.message = f"“{doc}”是空文件（0 字节）。"
             return rec
-        if fmt_reader == "txt":
-            from .txt import read_txt
-            return read_txt(rec)
-        if fmt_reader == "docx":
-            from .docx import read_docx
-            return read_docx(rec)
-        from .pdf import read_pdf
-        return read_pdf(rec)
+        return entry.fn(rec)
     except PermissionError:
         return _error(rec, f"无法读取文件：权限不足（{path}）。")
     except IsADirectoryError:

@@ -25,6 +25,9 @@ import zipfile
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from ..registry import readers
+from ..text.numerals import to_chinese
+from ..text.patterns import CN_DIGITS
 from ..records import (
     STATUS_ERROR,
     Hint,
@@ -92,39 +95,7 @@ def _on(el) -> bool:
 # --------------------------------------------------------------------------
 # number formats
 
-_CN_DIGITS = "〇一二三四五六七八九"
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
-
-
-def _chinese(n: int, digits: str = _CN_DIGITS, units: str = "十百千",
-             drop_leading_one: bool = True) -> str:
-    """1 -> 一, 10 -> 十, 11 -> 十一, 20 -> 二十, 101 -> 一百零一, 10000 -> 一万."""
-    if n <= 0:
-        return digits[0]
-    if n >= 10000:
-        high, low = divmod(n, 10000)
-        s = _chinese(high, digits, units, drop_leading_one) + "万"
-        if low:
-            if low < 1000:
-                s += digits[0] if digits[0] != "〇" else "零"
-            s += _chinese(low, digits, units, False)
-        return s
-    zero_char = "零" if digits[0] == "〇" else digits[0]
-    parts: list[str] = []
-    started = pending_zero = False
-    for div, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
-        d = n // div % 10
-        if d:
-            if pending_zero:
-                parts.append(zero_char)
-            parts.append(digits[d] + unit)
-            started, pending_zero = True, False
-        elif started:
-            pending_zero = True
-    s = "".join(parts)
-    if drop_leading_one and 10 <= n < 20 and s.startswith(digits[1]):
-        s = s[1:]
-    return s
 
 
 def _roman(n: int) -> str:
@@ -167,15 +138,15 @@ def format_number(n: int, fmt: str) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "taiwaneseCounting",
                "taiwaneseCountingThousand", "japaneseCounting", "koreanCounting",
                "ideographLegalTraditional"):
-        return _chinese(n)
+        return to_chinese(n)
     if fmt == "chineseLegalSimplified":
-        return _chinese(n, _CN_LEGAL, "拾佰仟", drop_leading_one=False)
+        return to_chinese(n, _CN_LEGAL, "拾佰仟", drop_leading_one=False)
     if fmt == "ideographTraditional":
         return "甲乙丙丁戊己庚辛壬癸"[n - 1] if 1 <= n <= 10 else str(n)
     if fmt == "ideographZodiac":
         return "子丑寅卯辰巳午未申酉戌亥"[n - 1] if 1 <= n <= 12 else str(n)
     if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
-        return "".join(_CN_DIGITS[int(c)] for c in str(n))
+        return "".join(CN_DIGITS[int(c)] for c in str(n))
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese",
                "ideographEnclosedCircle"):
         return _circled(n)
@@ -603,6 +574,7 @@ def _fail(rec: RawDocument, message: str) -> RawDocument:
     return rec
 
 
+@readers.register("docx", suffixes=(".docx",))
 def read_docx(rec: RawDocument, max_uncompressed: Optional[int] = None) -> RawDocument:
     """Fill ``rec`` (path/doc/format already set) from a .docx file."""
     if max_uncompressed is None:
@@ -634,6 +606,7 @@ def read_docx(rec: RawDocument, max_uncompressed: Optional[int] = None) -> RawDo
         return _fail(rec, f"“{name}”不是有效的 .docx 文件（文件损坏或不是 Word 2007+ 格式）："
                           f"{type(exc).__name__}: {exc}")
     text, hints = _Extractor(document).run()
+    rec.lines_are_paragraphs = True
     if rec.set_text(text, f"“{name}”中没有文字内容（空白 Word 文档）。"):
         rec.hints = hints
     return rec

@@ -26,7 +26,10 @@ import statistics
 from collections import Counter
 from typing import Optional
 
-from ..normalize import looks_like_title
+from ..text.headings import opens_heading
+from ..text.normalize import looks_like_title
+from ..text.patterns import CN_NUMERALS
+from ..registry import readers
 from ..records import (
     STATUS_ERROR,
     STATUS_GARBLED,
@@ -42,7 +45,7 @@ _CID = re.compile(r"\(cid:\d+\)")
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 
-_CN_NUM = "一二三四五六七八九十百零〇两"
+_CN_NUM = CN_NUMERALS
 _PAGE_NUMBER = re.compile(
     "^(?:"
     r"[-—–－~～·•_\s]*\d{1,4}[-—–－~～·•_\s]*"                       # 12, - 12 -
@@ -56,18 +59,6 @@ _PAGE_NUMBER = re.compile(
 
 # Sentence-final punctuation, optionally followed by closing quotes/brackets.
 _FINAL = re.compile(r"[。！？；：…!?;:][”’\"'」』》〉）)】\]]*$")
-
-_HEADING_START = re.compile(
-    "^(?:"
-    rf"[{_CN_NUM}]+[、．.]"
-    rf"|[（(][{_CN_NUM}]+[）)]"
-    r"|\d{1,3}[.．、](?!\d)"
-    r"|[（(]\d{1,3}[）)]"
-    rf"|[{_CN_NUM}]+是"
-    rf"|第[\d{_CN_NUM}]+[章节条部分篇编]"
-    r"|[\u2460-\u2473\u2474-\u2487\u2488-\u249b]"                    # ① ⑴ ⒈
-    ")"
-)
 
 
 def cid_ratio(text: str) -> float:
@@ -86,7 +77,7 @@ def is_page_number(line: str) -> bool:
 
 
 def starts_heading(line: str) -> bool:
-    return bool(_HEADING_START.match(line.lstrip()))
+    return opens_heading(line.lstrip())
 
 
 def ends_sentence(line: str) -> bool:
@@ -234,6 +225,7 @@ def _fail(rec: RawDocument, message: str) -> RawDocument:
     return rec
 
 
+@readers.register("pdf", suffixes=(".pdf",))
 def read_pdf(rec: RawDocument) -> RawDocument:
     """Fill ``rec`` (path/doc/format already set) from a PDF file."""
     name = rec.doc
@@ -277,6 +269,7 @@ def read_pdf(rec: RawDocument) -> RawDocument:
         return rec
     cleaned = strip_running_lines(pages)
     text, spans = join_lines(cleaned)
+    rec.lines_are_paragraphs = True
     if not rec.set_text(text, f"“{name}”除页眉、页脚和页码外没有正文文字。"):
         return rec
     rec.pages = spans

@@ -18,6 +18,7 @@ import codecs
 import os
 import re
 
+from ..registry import readers
 from ..records import (
     STATUS_EMPTY,
     STATUS_ERROR,
@@ -143,6 +144,7 @@ def _decode_lenient(data: bytes) -> tuple[str, str, int] | None:
     return None
 
 
+@readers.register("txt", suffixes=(".txt",))
 def read_txt(rec: RawDocument) -> RawDocument:
     """Fill ``rec`` (path/doc/format already set) from a text file."""
     size = os.path.getsize(rec.path)

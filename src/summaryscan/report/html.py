@@ -25,7 +25,8 @@ from importlib import resources
 from typing import Any, Iterable, Optional
 from urllib.parse import quote
 
-SEVERITIES = ("high", "medium", "low")
+from ..frameworks.scoring import SEVERITIES
+
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 CODE_ZH = {
@@ -54,8 +55,8 @@ def code_descriptions() -> dict[str, str]:
     """Code -> longer Chinese description (from the consistency checks' data when available)."""
     out = {k: "" for k in CODE_ZH}
     try:
-        from ..consistency import CODES
-        out.update({k: v[1] for k, v in CODES.items()})
+        from ..consistency import codes
+        out.update({k: v[1] for k, v in codes().items()})
     except Exception:  # the checks are optional for the report
         pass
     out["TEMPLATE_COPY"] = "与同批其他材料有成段文字雷同（替换单位名称和数字后仍一致），疑似照抄照搬"

@@ -8,14 +8,8 @@ findings (TEMPLATE_COPY), re-renders only the pages they touch (from the
 compact page data kept on disk), and writes ``index.html``, ``report.xlsx`` and
 ``charts/*.png``.  Memory stays flat in the number of documents.
 
-Score of a document (documented on the index page)::
-
-    score = 100 × Σ_d w_d·coverage_d / Σ_d w_d          (framework dimension weights)
-          + Σ weights of the bonus items hit            (加分项)
-          − Σ weights of the deduction items hit        (扣分项)
-          − Σ finding penalties: high 5, medium 2, low 0.5
-
-Unit (发文单位) heuristic: see :func:`guess_unit`.
+The score of a document is the framework's (:func:`summaryscan.frameworks.scoring.score`).
+The issuing unit (发文单位) comes from :func:`summaryscan.text.issuer.guess_unit`.
 """
 from __future__ import annotations
 
@@ -27,13 +21,16 @@ import unicodedata
 import warnings
 from collections import Counter
 from datetime import datetime
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from typing import Any, Iterable, Optional, Sequence
 
 from ..records import Analysis, Assessment, Coverage, Finding
+from ..frameworks.scoring import SEVERITIES
+from ..frameworks.scoring import score as score_submission
+from ..registry import reporters
+from . import drive
+from ..text.issuer import guess_unit
 from .tables import AtomicFile, claim_rows, coverage_rows, finding_rows
 
-PENALTY = {"high": 5.0, "medium": 2.0, "low": 0.5}
-SEVERITIES = ("high", "medium", "low")
 
 # --------------------------------------------------------------------------- #
 # file names
@@ -58,73 +55,6 @@ def safe_filename(name: str, max_len: int = 100) -> str:
     if len(s) > max_len:
         s = s[:max_len].rstrip("._ ")
     return s
-
-
-# --------------------------------------------------------------------------- #
-# issuing unit
-# --------------------------------------------------------------------------- #
-
-# endings of an organ's name, longest first where one is a suffix of another
-_ORG_END = ("机关党委", "机关党总支", "机关党支部", "机关工委", "纪委监委", "党工委", "党总支", "党支部", "党组",
-            "党委", "工委", "监委", "纪委", "委员会", "办公室", "办公厅", "管委会", "局", "委", "办", "厅", "院",
-            "署", "中心", "部", "所", "站", "队", "政府", "公司", "集团", "学校", "大学", "协会", "联合会", "分会")
-_ORG_RE = re.compile("(?:%s)$" % "|".join(map(re.escape, _ORG_END)))
-_ROLE_RE = re.compile(r"(书记|副局长|局长|副主任|主任|负责人|同志|本人|领导班子)$")
-_GROUP_RE = re.compile(r"(联合调研组|专题调研组|调研课题组|课题组|调研组|调研专班|写作组|办公室调研组)$")
-_TITLE_CUT = re.compile(r"(?:\d{4}|20[0-9XＸx×*＊]{2}|[一二〇○零]{4})年|创建|开展|推进|抓|关于|模范机关|工作|年度|"
-                        r"述职|的|在|上半年|下半年|[（(“\"《：:，,\s]")
-_LINE_OK = re.compile(r"^[\u4e00-\u9fff（）()·]{3,24}$")
-
-
-def _org_name(s: str) -> str:
-    s = s.strip(" 　：:，,。")
-    s = re.sub(r"^中共", "中共", s)
-    for rx in (_ROLE_RE, _GROUP_RE):
-        s = rx.sub("", s)
-    if 3 <= len(s) <= 24 and _ORG_RE.search(s) and _LINE_OK.match(s):
-        if s.endswith("机关") or s in ("党组", "党委", "局"):
-            return ""
-        return s
-    return ""
-
-
-def guess_unit(title: str, text: str = "") -> str:
-    """The issuing unit (发文单位) of a submission, or "" when not stated plainly.
-
-    1. The title's head, from its start (after a leading 关于) to the first year,
-       or to words such as 创建/开展/关于/工作/述职/的 — kept when it ends like an
-       organ's name (局、委、办、党组、机关党委、纪委监委、工委 …), with a trailing
-       role (书记、局长 …) removed: ``市交通运输局党组书记2024年度…述职报告`` ->
-       ``市交通运输局党组``.
-    2. Else a short by-line just under the title (``市直机关工委调研组`` ->
-       ``市直机关工委``; an addressee line ending in ``：`` is skipped).
-    3. Else the signature at the end (the last short line before a date).
-    """
-    head = re.sub(r"^(关于|中共)?", "", (title or "").strip())
-    m = _TITLE_CUT.search(head)
-    cand = head[: m.start()] if m else head
-    unit = _org_name(cand)
-    if unit:
-        return ("中共" + unit) if (title or "").startswith("中共") and not unit.startswith("中共") else unit
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    if not lines:
-        return ""
-    # by-line: the 1-3 lines after the title line
-    t_idx = next((i for i, ln in enumerate(lines[:8]) if title and ln.startswith(title[:8])), 0)
-    for ln in lines[t_idx + 1: t_idx + 4]:
-        if ln.endswith(("：", ":")):
-            continue
-        unit = _org_name(ln)
-        if unit:
-            return unit
-    # signature: short lines near the end, skipping dates
-    for ln in reversed(lines[-4:]):
-        if re.search(r"\d{4}\s*年|[〇○零一二]{4}年|\d{1,2}月\d{1,2}日", ln):
-            continue
-        unit = _org_name(ln)
-        if unit:
-            return unit
-    return ""
 
 
 # --------------------------------------------------------------------------- #
@@ -206,7 +136,7 @@ class TextStore(Sequence):
 class ScreenReport:
     """Streaming writer of the reviewer report in ``out_dir``.
 
-    >>> rep = ScreenReport("out/screen", load_framework("five-types"))
+    >>> rep = ScreenReport("out/screen", load_framework())
     >>> for a in run_batch(paths):
     ...     rep.add(a, coverage(a, fw), consistency.check(a, fw))
     >>> rep.finish(cross_findings, similarity)   # -> "out/screen/index.html"
@@ -217,11 +147,8 @@ class ScreenReport:
     def __init__(self, out_dir: str, framework, penalties: Optional[dict] = None):
         self.out = out_dir
         self.fw = framework
-        self.penalty = dict(PENALTY, **(penalties or {}))
+        self.penalty = dict(framework.scoring.penalties, **(penalties or {}))
         self.dims = [d.name for d in framework.dimensions]
-        self.dim_weight = {d.name: float(d.weight) for d in framework.dimensions}
-        self.bonus_weight = {(d.name, b.name): float(b.weight) for d in framework.dimensions for b in d.bonus}
-        self.deduct_weight = {(d.name, b.name): float(b.weight) for d in framework.dimensions for b in d.deductions}
         self.rows: list[dict] = []           # one small summary row per document
         self._files: dict[str, str] = {}     # doc -> page file name (first document of that name)
         self._used: set[str] = set()
@@ -327,13 +254,8 @@ class ScreenReport:
         if row["status"] != "ok":
             row.update(score=None, coverage_points=None, bonus_points=0.0, deduction_points=0.0, penalty=0.0)
             return
-        wsum = sum(self.dim_weight.values()) or 1.0
-        cov_pts = 100.0 * sum(self.dim_weight[d] * row["dims"].get(d, 0.0) for d in self.dims) / wsum
-        bonus = sum(self.bonus_weight.get(tuple(k), 0.0) for k in {tuple(x) for x in row["bonus"]})
-        deduct = sum(self.deduct_weight.get(tuple(k), 0.0) for k in {tuple(x) for x in row["deductions"]})
-        pen = sum(self.penalty[k] * row["severity"].get(k, 0) for k in SEVERITIES)
-        row.update(coverage_points=round(cov_pts, 2), bonus_points=bonus, deduction_points=deduct,
-                   penalty=pen, score=round(cov_pts + bonus - deduct - pen, 1))
+        row.update(score_submission(self.fw, row["dims"], row["bonus"], row["deductions"], row["severity"],
+                                    self.penalty))
 
     # --------------------------------------------------------------- finish
     def finish(self, cross_findings: Iterable[Finding] = (), similarity: Any = None) -> str:
@@ -432,55 +354,60 @@ class ScreenReport:
 # --------------------------------------------------------------------------- #
 
 def _default_cross(rep: "ScreenReport") -> tuple[list, Any]:
-    """TEMPLATE_COPY findings and the heatmap's similarity rows from :mod:`summaryscan.similarity`."""
-    try:
-        from ..similarity import CopyDetector
-    except Exception as exc:
-        warnings.warn(f"雷同检测模块不可用，跳过跨材料雷同检查（{type(exc).__name__}: {exc}）")
-        return [], None
+    """The registered corpus checks (:data:`summaryscan.registry.corpus_checks`: TEMPLATE_COPY)
+    over the run's texts read back from disk; their findings and the heatmap's similarity rows."""
+    from ..registry import corpus_checks
     from .charts import MAX_ROWS
-    if len(rep.texts) < 2:
-        return [], None
-    det = CopyDetector().fit(rep.texts)
-    docs, matrix = det.similarity_matrix(top=MAX_ROWS)
-    return det.findings(), {"docs": docs, "matrix": matrix, "total": len(det.docs_)}
+    findings, similarity = [], None
+    for entry in corpus_checks.entries():
+        try:
+            found, sim = entry.fn(rep.texts, top=MAX_ROWS)
+        except Exception as exc:   # one failing corpus check must not lose the report
+            warnings.warn(f"跨材料检查 {entry.name} 出错，已跳过（{type(exc).__name__}: {exc}）")
+            continue
+        findings += found
+        similarity = similarity or sim
+    return findings, similarity
 
 
-def run_screen(paths: Iterable[str], out_dir: str, framework: Any = "five-types", *, jobs: int = 1,
-               progress: bool = True, cross: Optional[Callable[["ScreenReport"], tuple]] = None,
-               copies: bool = True, model: Optional[str] = None,
-               results: Optional[Iterable[Union[Analysis, Assessment]]] = None) -> str:
-    """Analyse ``paths`` and write the screen report to ``out_dir``; returns index.html's path.
+@reporters.register("screen")
+class ScreenReporter:
+    """The reviewer report as a reporter of the batch driver: pages as results stream in,
+    then the corpus checks (copy detection), index, workbook and charts at the end."""
 
-    Each document is analysed and assessed (coverage with the sentence classifier
-    saved at ``model``, if given, and the consistency checks) in the batch's worker
-    processes. After the batch, ``cross(report)`` returns ``(cross_findings,
-    similarity)``; the default runs :class:`summaryscan.similarity.CopyDetector`
-    on the texts read back from disk (:attr:`ScreenReport.texts`; ``copies=False``
-    skips it). ``results``: an already running batch (e.g. the CLI's, with its
-    limits and cache) to use instead of starting one from ``paths``; Analyses in it
-    are assessed here.
-    """
-    from ..frameworks import load_framework
-    from ..pipeline import Assessor, assess, run_batch
-    fw = load_framework(framework) if isinstance(framework, (str, os.PathLike)) else framework
-    rep = ScreenReport(out_dir, fw)
-    try:
-        batch = results if results is not None else run_batch(paths, jobs=jobs, progress=progress, desc="审读",
-                                                              assess=Assessor(fw, model))
-        for item in batch:
-            got = item if isinstance(item, Assessment) else assess(item, fw)
-            rep.add(got.analysis, got.coverage, got.findings)
-        if cross is not None:
-            cross_findings, similarity = cross(rep)
-        elif copies:
-            cross_findings, similarity = _default_cross(rep)
-        else:
-            cross_findings, similarity = [], None
-    except BaseException:
-        rep.abort()
-        raise
-    return rep.finish(cross_findings, similarity)
+    def __init__(self, out_dir: str, framework: Any = None, copies: bool = True, **_options):
+        from ..frameworks import load_framework
+        fw = load_framework(framework) if framework is None or isinstance(framework, (str, os.PathLike)) else framework
+        self.rep = ScreenReport(out_dir, fw)
+        self.copies = copies
+        self.index = ""
+
+    def add(self, result) -> None:
+        from ..pipeline import assess
+        got = result if isinstance(result, Assessment) else assess(result, self.rep.fw)
+        self.rep.add(got.analysis, got.coverage, got.findings)
+
+    def close(self, ok: bool = True) -> str:
+        if not ok:
+            self.rep.abort()
+            return ""
+        cross_findings, similarity = _default_cross(self.rep) if self.copies else ([], None)
+        self.index = self.rep.finish(cross_findings, similarity)
+        return f"审读报告：{os.path.abspath(self.index)}"
 
 
-__all__ = ["ScreenReport", "run_screen", "guess_unit", "safe_filename", "mirror", "PENALTY"]
+def run_screen(paths: Iterable[str], out_dir: str, framework: Any = None, *, jobs: int = 1,
+               progress: bool = True, copies: bool = True, model: Optional[str] = None) -> str:
+    """Analyse ``paths`` with the batch driver and write the screen report to ``out_dir``;
+    returns index.html's path. Each document is analysed and assessed (coverage with the
+    sentence classifier saved at ``model``, if given, and the consistency checks) in the
+    batch's worker processes; ``copies=False`` skips copy detection."""
+    from ..pipeline import Assessor
+    from ..runner import run_batch
+    rep = ScreenReporter(out_dir, framework, copies=copies)
+    batch = run_batch(paths, jobs=jobs, progress=progress, desc="审读", assess=Assessor(rep.rep.fw, model))
+    drive(rep, batch)
+    return rep.index
+
+
+__all__ = ["ScreenReport", "ScreenReporter", "run_screen", "guess_unit", "safe_filename", "mirror"]

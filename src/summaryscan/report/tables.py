@@ -13,9 +13,11 @@ import os
 import tempfile
 from typing import Any, Iterable
 
-from ..records import Analysis, Coverage, Finding
+from ..records import Analysis, Assessment, Coverage, Finding
+from ..registry import reporters
 
-DOCUMENT_COLUMNS = ["doc", "path", "format", "status", "message", "title", "doc_type", "year", "chars", "pages"]
+DOCUMENT_COLUMNS = ["doc", "path", "format", "source", "status", "message", "title", "doc_type", "year", "chars",
+                    "pages"]
 SECTION_COLUMNS = ["doc", "level", "marker", "title", "path", "start", "end"]
 CLAIM_COLUMNS = ["doc", "section", "sentence", "raw", "value", "unit", "approx", "subject", "kind",
                  "start", "end", "page"]
@@ -37,7 +39,7 @@ def safe_cell(value: Any) -> Any:
 
 def document_row(a: Analysis) -> dict:
     r = a.raw
-    return {"doc": a.doc, "path": r.path, "format": r.format, "status": r.status, "message": r.message,
+    return {"doc": a.doc, "path": r.path, "format": r.format, "source": r.source, "status": r.status, "message": r.message,
             "title": a.title, "doc_type": a.doc_type, "year": a.year, "chars": len(r.text),
             "pages": len(r.pages) or None}
 
@@ -132,3 +134,42 @@ class TableWriter:
     def close(self, ok: bool = True) -> None:
         """Publish the table, or, after a failure, drop the partial file."""
         self._atomic.commit() if ok else self._atomic.discard()
+
+
+@reporters.register("tables", formats=("csv", "jsonl"))
+class TablesReporter:
+    """The tidy tables of a run in ``out_dir``: documents, sections and claims, plus
+    coverage and findings when the results are assessed; published when the run ends."""
+
+    def __init__(self, out_dir: str, fmt: str = "csv", assessed: bool = False, framework=None):
+        remove_stale_temporaries(out_dir)
+        self.framework = framework
+        self.writers = {name: TableWriter(out_dir, name, cols, fmt) for name, cols in
+                        (("documents", DOCUMENT_COLUMNS), ("sections", SECTION_COLUMNS), ("claims", CLAIM_COLUMNS))}
+        if assessed:
+            self.writers["coverage"] = TableWriter(out_dir, "coverage", COVERAGE_COLUMNS, fmt)
+            self.writers["findings"] = TableWriter(out_dir, "findings", FINDING_COLUMNS, fmt)
+        self.status: dict[str, int] = {}
+
+    def add(self, result) -> None:
+        a = result.analysis if isinstance(result, Assessment) else result
+        w = self.writers
+        w["documents"].write([document_row(a)])
+        w["sections"].write(section_rows(a))
+        w["claims"].write(claim_rows(a))
+        if isinstance(result, Assessment) and "coverage" in w:
+            w["coverage"].write(coverage_rows(result.coverage))
+            w["findings"].write(finding_rows(result.findings))
+        self.status[a.raw.status] = self.status.get(a.raw.status, 0) + 1
+
+    def close(self, ok: bool = True) -> str:
+        """Publish the tables (or drop them after a failure); returns a one-line summary."""
+        for w in self.writers.values():
+            w.close(ok)
+        w = self.writers
+        st = "，".join(f"{k} {v}" for k, v in sorted(self.status.items()))
+        line = (f"{w['documents'].count} 份文档（{st}），{w['sections'].count} 个章节，"
+                f"{w['claims'].count} 条数据声明")
+        if "findings" in w:
+            line += f"，{w['findings'].count} 个问题" + (f"（框架 {self.framework.id}）" if self.framework else "")
+        return line

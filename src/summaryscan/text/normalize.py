@@ -23,17 +23,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterator
 
-from .records import Artifact
-
-TERMINAL = "。！？；：!?;:…"
-CLOSERS = "”’」』)）】"
-# Characters that cannot start a sentence: a line starting with one continues the previous.
-CONTINUATION_START = ",，。、;；:：!！?？)）”’」』%％"
-
-HEADING_START_RE = re.compile(
-    r"\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]"
-    r"|\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）]|[一二三四五六七八九十]是|第[一二三四五六七八九十\d]+[章节部分])"
-)
+from ..records import Artifact
+from . import lexicon
+from .headings import opens_heading
+from .patterns import CLOSERS, CONTINUATION_START, TERMINAL
 
 
 # A short line ending in one of these is a document title: never joined to the next line.
@@ -94,6 +87,18 @@ class Normalized:
             lo = hi
         return out
 
+    def to_clean(self, raw_off: int) -> int:
+        """Clean offset of the raw character at ``raw_off`` (or of the next kept one)."""
+        if not self.norm_starts:
+            return 0
+        k = bisect.bisect_right(self.raw_starts, raw_off) - 1
+        if k < 0:
+            return 0
+        seg_end = self.norm_starts[k + 1] if k + 1 < len(self.norm_starts) else len(self.text)
+        seg_len = seg_end - self.norm_starts[k]
+        d = raw_off - self.raw_starts[k]
+        return self.norm_starts[k] + d if d < seg_len else seg_end
+
     def cursor(self) -> "Cursor":
         """A mapper for offsets visited in increasing order (amortised O(1) each)."""
         return Cursor(self)
@@ -129,11 +134,6 @@ class Cursor:
 
 # ---------------------------------------------------------------- lexicon data
 
-def _lexicon_lines(name: str) -> list[str]:
-    text = resources.files("summaryscan.lexicon").joinpath(name).read_text(encoding="utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-
-
 class _Alternatives:
     """Patterns joined by ``|``, scanned for only in texts where one of them occurs.
 
@@ -155,7 +155,7 @@ class _Alternatives:
 def _debris_patterns() -> tuple[re.Pattern, _Alternatives, _Alternatives]:
     """(whole-line debris, inline markers, inline counters) from lexicon/debris.txt."""
     lines, markers, counters = [], [], []
-    for ln in _lexicon_lines("debris.txt"):
+    for ln in lexicon.lines("debris.txt"):
         kind, _, pat = ln.partition(" ")
         pat = pat.strip()
         {"line": lines, "marker": markers, "counter": counters}[kind].append(pat)
@@ -404,12 +404,18 @@ def _joins(head: str, tail: str, length: int, punct: bool, nxt: str) -> bool:
         return False
     if nxt[0] in CONTINUATION_START:
         return True
-    if HEADING_START_RE.match(nxt):
+    if opens_heading(nxt):
         return False
-    if HEADING_START_RE.match(head):
+    if opens_heading(head):
         return False          # a heading line without final punctuation
     if not punct and length == len(head) and looks_like_title(head):
         return False          # a one-line title
     if last in ",，、":
         return True
     return punct or length >= 25
+
+
+def normalize_document(raw) -> Normalized:
+    """The clean text of an ingested document (:class:`~summaryscan.records.RawDocument`):
+    lines are rejoined unless its reader already made each line a paragraph."""
+    return normalize(raw.text, join_lines=not raw.lines_are_paragraphs)

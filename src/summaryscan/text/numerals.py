@@ -19,6 +19,8 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from .patterns import CN_DIGITS
+
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9,
            "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
@@ -112,3 +114,37 @@ _CHINESE_RE = re.compile(f"[{CHINESE_NUMERAL_CHARS}]+")
 
 def is_chinese_numeral(text: str) -> bool:
     return bool(_CHINESE_RE.fullmatch(text)) and parse_chinese(text) is not None
+
+
+def to_chinese(n: int, digits: str = CN_DIGITS, units: str = "十百千",
+               drop_leading_one: bool = True) -> str:
+    """``n`` in Chinese numerals: 1 -> 一, 10 -> 十, 11 -> 十一, 20 -> 二十, 101 -> 一百零一, 10000 -> 一万.
+
+    ``digits``/``units`` give another style (大写: 零壹贰…, 拾佰仟).
+    """
+    if n <= 0:
+        return digits[0]
+    if n >= 10000:
+        high, low = divmod(n, 10000)
+        s = to_chinese(high, digits, units, drop_leading_one) + "万"
+        if low:
+            if low < 1000:
+                s += digits[0] if digits[0] != "〇" else "零"
+            s += to_chinese(low, digits, units, False)
+        return s
+    zero_char = "零" if digits[0] == "〇" else digits[0]
+    parts: list[str] = []
+    started = pending_zero = False
+    for div, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
+        d = n // div % 10
+        if d:
+            if pending_zero:
+                parts.append(zero_char)
+            parts.append(digits[d] + unit)
+            started, pending_zero = True, False
+        elif started:
+            pending_zero = True
+    s = "".join(parts)
+    if drop_leading_one and 10 <= n < 20 and s.startswith(digits[1]):
+        s = s[1:]
+    return s

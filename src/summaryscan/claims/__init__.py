@@ -1,0 +1,39 @@
+"""Numeric claims: a number stating how much a unit did, has or achieved.
+
+:mod:`.scan` finds them in the clean text; :mod:`.subjects` names what each counts.
+
+The scan runs compiled patterns over the clean text (``normalize.Normalized``);
+jieba is used only on the few characters around each claim to find its subject,
+so extraction stays fast. Units, hedges and the slogan stop-list are data files
+in ``summaryscan/lexicon``.
+
+Not claims: dates and years, ordinals (第一议题), numbers inside quoted slogans,
+book titles and formulas (“两个确立”, 《…200题》, 1+2+N+1, 7×24小时), heading
+markers, phone and document numbers, and masked numbers (X个) which are
+recorded as placeholders instead.
+"""
+from __future__ import annotations
+
+from ..records import Claim
+from ..text.normalize import Normalized
+from ..text.pos import trigger_verbs
+from .scan import PLACEHOLDER_RE, claim_pattern, find_placeholders, lexicon, scan
+from . import subjects
+
+
+def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
+    """The claims of a document, in text order, with offsets into ``raw_text``."""
+    text = norm.text
+    found = scan(text)
+    raw_starts = norm.offsets_to_raw([f[0] for f in found])
+    ends = sorted({f[1] for f in found})          # a claim may lie inside another: ends need not ascend
+    raw_end = dict(zip(ends, norm.offsets_to_raw(ends, ends=True)))
+    raw_ends = [raw_end[f[1]] for f in found]
+    claims = [Claim(doc=doc, raw=raw_text[rs:re_], value=value, unit=unit, approx=approx, subject="", kind=kind,
+                    start=rs, end=re_, hedge_conflict=conflict)
+              for (_, _, _, _, value, unit, approx, kind, conflict), rs, re_ in zip(found, raw_starts, raw_ends)]
+    subjects.assign_subjects(text, claims, found)
+    return claims
+
+
+__all__ = ["extract_claims", "find_placeholders", "claim_pattern", "lexicon", "trigger_verbs", "PLACEHOLDER_RE"]
