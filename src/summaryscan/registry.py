@@ -110,7 +110,8 @@ def _entry_points(group: str) -> list:
     return list(entry_points(group=group))
 
 
-readers = Registry("readers", ("summaryscan.ingest.txt", "summaryscan.ingest.docx", "summaryscan.ingest.pdf"))
+readers = Registry("readers", ("summaryscan.ingest.txt", "summaryscan.ingest.docx", "summaryscan.ingest.pdf",
+                                 "summaryscan.ingest.image", "summaryscan.ingest.convert"))
 stages = Registry("stages", ("summaryscan.stages",))
 checks = Registry("checks", ("summaryscan.consistency",))
 corpus_checks = Registry("corpus_checks", ("summaryscan.similarity",))

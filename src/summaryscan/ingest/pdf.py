@@ -34,6 +34,8 @@ from ..records import (
     STATUS_ERROR,
     STATUS_GARBLED,
     STATUS_NO_TEXT,
+    STATUS_UNSUPPORTED,
+    OcrLine,
     Page,
     RawDocument,
 )
@@ -91,6 +93,15 @@ class _Line:
         self.text = text
         self.x0 = x0
         self.x1 = x1
+
+
+class _OcrLine(_Line):
+    """A line read by OCR: also its recognition confidence and page index (0-based)."""
+    __slots__ = ("conf", "page")
+
+    def __init__(self, text: str, x0: float, x1: float, conf: float, page: int):
+        super().__init__(text, x0, x1)
+        self.conf, self.page = conf, page
 
 
 def _page_lines(page) -> list[_Line]:
@@ -156,8 +167,9 @@ def _is_ascii_word_char(c: str) -> bool:
     return c.isascii() and c.isalpha()
 
 
-def join_lines(pages: list[list[_Line]]) -> tuple[str, list[Page]]:
-    """Join the pages' lines into one text; rejoin lines the layout broke."""
+def join_lines(pages: list[list[_Line]], offsets: Optional[list] = None) -> tuple[str, list[Page]]:
+    """Join the pages' lines into one text; rejoin lines the layout broke. ``offsets``, when
+    given, receives ``(line, start, end)`` for every line."""
     right = _right_margin(pages)
     lefts = [ln.x0 for lines in pages for ln in lines if ln.x0 is not None]
     width = (right - min(lefts)) if (right is not None and lefts) else None
@@ -168,6 +180,8 @@ def join_lines(pages: list[list[_Line]]) -> tuple[str, list[Page]]:
     for i, (pi, ln) in enumerate(flat):
         starts.setdefault(pi, pos)
         pieces.append(ln.text)
+        if offsets is not None:
+            offsets.append((ln, pos, pos + len(ln.text)))
         pos += len(ln.text)
         if i + 1 == len(flat):
             break
@@ -225,6 +239,116 @@ def _fail(rec: RawDocument, message: str) -> RawDocument:
     return rec
 
 
+#: A page with fewer visible characters than this, mostly covered by images, is a scan
+#: (a scanner's stamped page number or a stray mark is no text layer).
+MIN_LAYER_CHARS = 20
+
+
+def _image_share(page) -> float:
+    """How much of the page its images cover (0-1)."""
+    try:
+        area = float(page.width) * float(page.height)
+        if area <= 0:
+            return 0.0
+        covered = 0.0
+        for im in page.images:
+            w = max(0.0, min(float(im["x1"]), float(page.width)) - max(float(im["x0"]), 0.0))
+            h = max(0.0, min(float(im["bottom"]), float(page.height)) - max(float(im["top"]), 0.0))
+            covered += w * h
+        return min(1.0, covered / area)
+    except Exception:
+        return 0.0
+
+
+def needs_ocr(lines: list[_Line], image_share: float, mode: str) -> bool:
+    """Whether a page is OCR'd under ``mode``: always; never; or (auto) when it has no usable
+    text layer: no text, text in fonts without a character map, or a few characters on a
+    page that is mostly an image."""
+    if mode == "always":
+        return True
+    if mode != "auto":
+        return False
+    text = "".join(ln.text for ln in lines)
+    visible = len(_SPACE.sub("", text))
+    if visible == 0:
+        return True
+    if cid_ratio(text) > MAX_CID_RATIO:
+        return True
+    return visible < MIN_LAYER_CHARS and image_share >= 0.5
+
+
+def ocr_lines(pt, scale: float, page_index: int) -> list[_Line]:
+    """The rows OCR read on a page (:class:`summaryscan.ingest.ocr.PageText`) as lines, their
+    x in points (pixels × ``scale``), so that they join with text-layer pages."""
+    return [_OcrLine(text, x0 * scale, x1 * scale, conf, page_index) for text, x0, x1, conf, _ in pt.lines()]
+
+
+def finish_ocr(rec: RawDocument, pages: list[list[_Line]], ocr_pages: list[int], note: str = "") -> RawDocument:
+    """Join the pages' lines (text-layer and OCR'd alike) into ``rec``'s text, dropping running
+    headers and page numbers; record the OCR lines (span, page, confidence), set ``source``
+    and put the mean confidence in ``message``. ``ocr_pages``: 0-based indices of the pages OCR'd."""
+    from .ocr import page_list
+    cleaned = strip_running_lines(pages)
+    spans: list = []
+    text, page_spans = join_lines(cleaned, spans)
+    rec.lines_are_paragraphs = True
+    rec.ocr_lines = [OcrLine(s, e, ln.page + 1, round(ln.conf, 4)) for ln, s, e in spans if isinstance(ln, _OcrLine)]
+    ocr_set = set(ocr_pages)
+    ocr_with_text = sorted({o.page for o in rec.ocr_lines})
+    text_pages = [pi for pi, lines in enumerate(cleaned) if lines and pi not in ocr_set]
+    if rec.ocr_lines:
+        rec.source = "mixed" if text_pages else "ocr"
+    blank = [p + 1 for p in ocr_pages if not cleaned[p]]
+    if not rec.set_text(text, f"“{rec.doc}”没有文字层，OCR 也没有识别出文字（共 {len(pages)} 页；"
+                              f"可能是空白页、图片，或扫描质量太差）。"):
+        if ocr_pages:
+            rec.status = STATUS_NO_TEXT
+        return rec
+    if blank and len(pages) > 1:
+        note = "；".join(x for x in (note, f"第 {page_list(blank)} 页 OCR 没有识别出文字（可能是空白页或图片）") if x)
+    rec.pages = page_spans
+    parts = []
+    if rec.ocr_lines:
+        n = sum(o.end - o.start for o in rec.ocr_lines) or 1
+        mean = sum(o.confidence * (o.end - o.start) for o in rec.ocr_lines) / n
+        parts.append(f"OCR 识别第 {page_list(ocr_with_text)} 页（共 {len(ocr_with_text)} 页），平均置信度 {mean:.1%}"
+                     if len(pages) > 1 else f"OCR 识别，平均置信度 {mean:.1%}")
+    if note:
+        parts.append(note)
+    rec.message = "；".join(p.rstrip("。") for p in parts) + "。" if parts else ""
+    return rec
+
+
+def _read_with_ocr(rec: RawDocument, pages: list[list[_Line]], need: list[int]) -> RawDocument:
+    """The PDF with the pages ``need`` read by OCR (or, without the OCR extra, left out)."""
+    from . import ocr
+    name = rec.doc
+    garbled = [i + 1 for i in need if cid_ratio("".join(ln.text for ln in pages[i])) > MAX_CID_RATIO]
+    note = (f"第 {ocr.page_list(garbled)} 页的文字层是乱码（字体缺少 ToUnicode 映射），已改用 OCR"
+            if garbled else "")
+    if ocr.unavailable():
+        rest = [i for i in range(len(pages)) if i not in set(need) and pages[i]]
+        if not rest:
+            rec.status = STATUS_UNSUPPORTED
+            what = "文字层是乱码（字体缺少 ToUnicode 映射）的 PDF" if garbled else "扫描件或图片 PDF"
+            rec.message = ocr.missing_message(name, f"{what}（{len(need)} 页需要 OCR）")
+            return rec
+        for i in need:
+            pages[i] = []
+        note = (f"第 {ocr.page_list(i + 1 for i in need)} 页没有可用的文字层，需要 OCR，"
+                f"但未安装 OCR 组件：请运行 {ocr.PACKAGE_HINT}；这些页的内容未能读取")
+        need = []
+    else:
+        from pypdfium2 import PdfiumError
+        try:
+            for i, (pt, scale) in ocr.ocr_pdf_pages(rec.path, need, name).items():
+                pages[i] = ocr_lines(pt, scale, i)
+        except PdfiumError as exc:        # pdfium refusing a file pdfplumber could parse
+            detail = f"{type(exc).__name__}: {exc}".strip()
+            return _fail(rec, f"“{name}”的扫描页无法渲染，未能做 OCR（{detail[:200]}）。")
+    return finish_ocr(rec, pages, need, note)
+
+
 @readers.register("pdf", suffixes=(".pdf",))
 def read_pdf(rec: RawDocument) -> RawDocument:
     """Fill ``rec`` (path/doc/format already set) from a PDF file."""
@@ -236,11 +360,13 @@ def read_pdf(rec: RawDocument) -> RawDocument:
     import pdfplumber
 
     pages: list[list[_Line]] = []
+    image_share: list[float] = []
     try:
         with pdfplumber.open(rec.path) as pdf:
             for page in pdf.pages:
                 try:
                     pages.append(_page_lines(page))
+                    image_share.append(_image_share(page))
                 finally:
                     try:
                         page.close()
@@ -254,11 +380,16 @@ def read_pdf(rec: RawDocument) -> RawDocument:
 
     if not pages:
         return _fail(rec, f"“{name}”中没有任何页面，无法读取。")
+    from . import ocr
+    need = [i for i, lines in enumerate(pages) if needs_ocr(lines, image_share[i], ocr.settings.mode)]
+    if need:
+        return _read_with_ocr(rec, pages, need)
     raw = "\n".join(ln.text for lines in pages for ln in lines)
     if not raw.strip():
         rec.status = STATUS_NO_TEXT
         rec.message = (f"“{name}”没有可提取的文字层（共 {len(pages)} 页），"
-                       f"可能是扫描件或图片 PDF，需要先做 OCR 识别。")
+                       f"可能是扫描件或图片 PDF，需要先做 OCR 识别"
+                       + ("（本次运行为 --ocr never，未做 OCR）。" if ocr.settings.mode == "never" else "。"))
         return rec
     ratio = cid_ratio(raw)
     if ratio > MAX_CID_RATIO:
