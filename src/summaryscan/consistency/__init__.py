@@ -18,6 +18,7 @@ arithmetic.py          PART_EXCEEDS_WHOLE, SUBSET_EXCEEDS, PERCENT_RANGE, ARITHM
 values.py              HEDGE_CONFLICT, CONFLICTING_VALUES
 years.py               YEAR_MISMATCH
 sections.py            MISSING_SECTION
+ocr.py                 OCR_LOW_CONFIDENCE (pages of a scan or photo read with low confidence)
 =====================  ===============================================
 
 Severities, descriptions and every trigger word are data in
@@ -34,7 +35,7 @@ from ..records import STATUS_OK, Analysis, Finding
 from ..registry import checks as REGISTRY
 from ._core import Context, config
 from ._core import check as register
-from . import placeholders, artifacts, numbering, arithmetic, values, years, sections  # noqa: F401,E402
+from . import placeholders, artifacts, numbering, arithmetic, values, years, sections, ocr  # noqa: F401,E402
 
 
 def codes() -> dict[str, tuple[str, str]]:

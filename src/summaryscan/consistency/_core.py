@@ -211,6 +211,26 @@ def hedge_bounds(claim: Claim) -> tuple[float, float]:
     return lo, hi
 
 
+_ROUNDED = re.compile(r"([0-9０-９]+)(?:[.．]([0-9０-９]+))?\s*(万亿|万|亿)")
+_MULT = {"万": 1e4, "亿": 1e8, "万亿": 1e12}
+
+
+def value_bounds(claim: Claim) -> tuple[float, float]:
+    """:func:`hedge_bounds` widened by the rounding a 万/亿 figure carries:
+    ``1.2万`` may be 11,500–12,499 (half its last place either way)."""
+    lo, hi = hedge_bounds(claim)
+    if claim.approx:
+        if hi > claim.value:           # 300余 is 300 up to, not including, 400: 300余 and 400余 cannot both hold
+            hi -= 1e-6 * max(1.0, hi - claim.value)
+        return lo, hi
+    m = _ROUNDED.search(claim.raw)
+    if m:
+        # half-open: 1万 is 5,000 up to, not including, 15,000, so 1万 and 2万 cannot both hold
+        half = 0.5 * 10 ** -len(m.group(2) or "") * _MULT[m.group(3)]
+        lo, hi = lo - half, hi + half * (1 - 1e-9)
+    return lo, hi
+
+
 def _step(v: float) -> float:
     """The place a 余/多 hedge rounds to: 3900 -> 100, 3500 -> 100, 40000 -> 10000, 12 -> 1."""
     if v <= 0 or v != int(v):

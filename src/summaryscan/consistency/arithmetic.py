@@ -7,8 +7,10 @@ PART_EXCEEDS_WHOLE
     add up 个 and 名), joined by 、/和 or by commas when no new action starts, none a
     per-item, average or comparison figure.  The total is the nearest figure before
     the cue in the same sentence (the previous one when 其中 opens a sentence), not
-    behind a semicolon, and not a change, rate or comparison base (比去年增加…, 年均…,
-    每千人…).  Hedges are read as ranges.  Parts below the total are fine.
+    behind a semicolon, and never a change, rate, comparison base, daily, average or
+    per-unit figure (比去年增加…, 年均…, 日均…, 每千人…).  A bracket opened right after
+    the total breaks it down (共43人（其中处级干部20人、科级干部28人）); other brackets
+    are asides.  Hedges are read as ranges.  Parts below the total are fine.
     分别 alone distributes values over things named before it and is no cue.
 SUBSET_EXCEEDS
     More resolved (整改/化解/办结/解决…) than found (发现/排查/受理/收到…) of the same
@@ -18,25 +20,35 @@ SUBSET_EXCEEDS
     left alone.  Hedges are read as ranges (``3900余个`` may be up to 4000,
     ``3500多个`` at least 3500).
 PERCENT_RANGE
-    A share or rate (率/占比/比例/覆盖/满意…) above 100%, or a decrease above 100%.
-    Growth, and ratios to a target, a budget or a base (完成目标的120%,
-    占预算数的102%), may exceed 100%.
+    A rate that cannot pass 100 % above it, decided by the rate's meaning
+    (``lexicon/rates.yaml``): the rate word nearest before the figure in its clause is
+    bounded (整改率, 办结率, 覆盖率/覆盖面, 参学率, 满意率, 合格率, 占比 …), unbounded
+    (增长率, 毛入学率, 自给率, 贡献率 …) or qualified by what it measures (整改完成率
+    cannot pass 100 %, 投资完成率 can); a word ending in 率 the lexicon does not know is
+    bounded unless the clause compares with a target or a base.  A rate that changes
+    by the figure (覆盖率比上年提高105%) is a change, not a level.  Without a rate word, a
+    share (占…) cannot pass 100 % unless it compares with a target, budget or base
+    (完成目标的120%, 占预算数的102%).  A decrease cannot exceed 100 %.
 ARITHMETIC
     A stated change (同比减少25%) or share (占总数的41.2%) that the document's own
     figures contradict by more than the stated figure's rounding plus
     ``tolerance_points``.  Only when the figures are linked without doubt, none
     hedged: a change right after the current figure, whose base is named as the
     previous period (上年/去年, or 2022年 against 2023年) and counts the same
-    thing (上年受理信访举报… / 本年受理…); a share right after its part, whose total
-    is a stated total nearby (共…, or 其中 before the part) or the one figure the
-    share names (占有效问卷总数的… -> 收回有效问卷1,476份).
+    thing (上年受理信访举报… / 本年受理…); a share right after its part that names
+    its total (占总数的…, 占有效问卷总数的…, 占全部信访件的…; a bare 占…% is not
+    checked), the total being a stated total nearby (共…, or 其中 before the part,
+    in the sentence or the one before) or the one figure of the name the share gives
+    (占有效问卷总数的… -> 收回有效问卷1,476份), never a daily or average figure.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
+from ..text import lexicon
 from ..text.pos import trigger_verbs
 from ..text.patterns import YEAR, YEAR_RE
 from ._core import CClaim, Context, alternation, check, fmt_num, hedge_bounds, word_regex
@@ -93,7 +105,7 @@ def part_exceeds_whole(ctx: Context):
         ss, se = ctx.sentence_clean_span(sent)
         for m in cue_rx.finditer(text, ss, se):
             q, q_end = m.start(), m.end()
-            if _inside_brackets(text, q, ss):
+            if _inside_brackets(text, q, ss) and not _breaks_down(ctx, q, ss):
                 continue                                   # （包括高中和初中）: an aside
             parts = _parts_after(ctx, q_end, se)
             if not parts or parts[0] in seen_parts:
@@ -116,6 +128,16 @@ def part_exceeds_whole(ctx: Context):
                        if len(plist) > 1 else f"分项（{plist[0].raw}）大于总数（{whole.claim.raw}）")
                 yield ctx.finding("PART_EXCEEDS_WHOLE", whole.claim.start, plist[-1].end, msg,
                                   claims=[whole.claim] + plist)
+
+
+def _breaks_down(ctx: Context, q: int, floor: int) -> bool:
+    """A bracket opened right after a figure with the cue first in it breaks that figure
+    down: 共43人（其中处级干部20人、科级干部28人）."""
+    text = ctx.text
+    open_at = max(text.rfind("(", floor, q), text.rfind("（", floor, q))
+    if open_at < 0 or text[open_at + 1:q].strip():
+        return False
+    return any(cc.ce <= open_at and not text[cc.ce:open_at].strip() for cc in ctx.cclaims)
 
 
 def _additive(ctx: Context, cc: CClaim) -> bool:
@@ -229,7 +251,9 @@ def _role(ctx: Context, i: int) -> _Role:
     base = cc.cs - len(pre)
     found = list(word_regex("arithmetic.found_verbs").finditer(pre))
     not_before = word_regex("arithmetic.resolved_not_before")
-    resolved = [m for m in word_regex("arithmetic.resolved_verbs").finditer(pre) if not not_before.match(pre, m.end())]
+    objects = word_regex("arithmetic.resolved_objects")
+    resolved = [m for m in word_regex("arithmetic.resolved_verbs").finditer(pre)
+                if not not_before.match(pre, m.end()) or objects.match(pre, m.end())]
     if found and resolved:
         return _Role(None)                 # 发现并推动解决问题129个: one figure for both
     ms = found or resolved
@@ -285,8 +309,75 @@ def subset_exceeds(ctx: Context):
 
 # ------------------------------------------------------------------ PERCENT_RANGE
 
+@dataclass
+class _Rate:
+    word: str
+    start: int                # offsets in the clause
+    end: int
+    bounded: bool
+    known: bool = True        # in the lexicon (else a word ending in 率 read as bounded)
+
+
+@lru_cache(maxsize=1)
+def _rates() -> tuple[dict[str, Optional[str]], re.Pattern, re.Pattern]:
+    """word -> "bounded" | "unbounded" | None (qualified), the regex of every known rate word,
+    and the regex of any word ending in 率 (an unknown rate)."""
+    data = lexicon.data("rates.yaml")
+    table: dict[str, Optional[str]] = {}
+    for w in data["bounded"]:
+        table[w] = "bounded"
+    for w in data["unbounded"]:
+        table[w] = "unbounded"
+    for w in data["qualified"]:
+        table[w] = None
+    return table, re.compile(alternation(table)), re.compile(r"[\u4e00-\u9fff]{1,4}率")
+
+
+def _nearest_rate(clause: str) -> Optional[_Rate]:
+    """The rate word nearest before the end of ``clause`` (longest where two end alike),
+    with its bound; a word ending in 率 that the lexicon does not know counts as bounded."""
+    table, known, unknown = _rates()
+    best = None
+    for k in range(len(clause)):
+        m = known.match(clause, k)
+        if m and (best is None or m.end() > best.end() or (m.end() == best.end() and m.start() < best.start())):
+            best = m
+    if best is not None:
+        word, start = best.group(), best.start()
+        bound = table[word]
+        if bound is None:
+            bound, q = _qualified(word, clause[:start])
+            if q >= 0:
+                word, start = clause[q:best.end()], q          # 整改完成率, as written
+        return _Rate(word, start, best.end(), bound == "bounded")
+    found = list(unknown.finditer(clause))
+    if found:
+        m = found[-1]
+        return _Rate(m.group(), m.start(), m.end(), True, known=False)
+    return None
+
+
+def _qualified(word: str, before: str) -> tuple[str, int]:
+    """整改完成率 cannot pass 100 %, 投资完成率 can: the nearest qualifier before the rate decides.
+    Returns the bound and where the qualifier starts when it stands right before the rate (else -1)."""
+    spec = lexicon.data("rates.yaml")["qualified"][word]
+    hits = [(m.end(), m.start(), "bounded") for m in re.finditer(alternation(spec["bounded_if"]), before)]
+    hits += [(m.end(), m.start(), "unbounded") for m in re.finditer(alternation(spec["unbounded_if"]), before)]
+    if not hits:
+        return spec["default"], -1
+    end, start, bound = max(hits)
+    return bound, (start if end >= len(before) - 2 else -1)
+
+
 @check("PERCENT_RANGE")
 def percent_range(ctx: Context):
+    """A rate that cannot pass 100 % above it, decided by the rate's meaning (``lexicon/rates.yaml``):
+    整改完成率, 覆盖面, 参学率 … cannot; 增长率, 完成年度目标的…, 投资完成率 can.  A share
+    (占…) without a rate word cannot either, unless it compares with a target or a base
+    (占预算数的102%); a fall cannot exceed 100 %."""
+    level = re.compile(alternation(lexicon.data("rates.yaml")["level_verbs"]))
+    change = re.compile(alternation(ctx.cfg["arithmetic"]["increase_cues"] + ctx.cfg["arithmetic"]["decrease_cues"]
+                                    + ctx.cfg["arithmetic"]["change_base"] + ["比", "较", "相当于", "为上年", "为去年"]))
     for i, cc in enumerate(ctx.cclaims):
         c = cc.claim
         if c.unit != "%" or c.value <= 100:
@@ -297,11 +388,21 @@ def percent_range(ctx: Context):
             yield ctx.finding("PERCENT_RANGE", c.start, c.end,
                               f"“{dec.group()}{c.raw}”：降幅不可能超过100%", claims=[c])
             continue
+        clause = ctx.clause_before(cc.cs)
+        rate = _nearest_rate(clause)
+        if rate is not None:
+            between = level.sub("", clause[rate.end:])
+            if not rate.bounded or change.search(between) or (
+                    not rate.known and word_regex("arithmetic.ratio_cues").search(clause)):
+                continue                      # growth, a ratio to a target, or a change of the rate
+            yield ctx.finding("PERCENT_RANGE", c.start, c.end,
+                              f"{rate.word}为{c.raw}：{rate.word}不可能超过100%", claims=[c])
+            continue
         if word_regex("arithmetic.ratio_cues").search(pre):
             continue
         share = word_regex("arithmetic.share_cues").search(pre)
         if share:
-            subject = (c.subject or pre).strip(",、 ")
+            subject = pre.strip(",、 ")
             yield ctx.finding("PERCENT_RANGE", c.start, c.end,
                               f"{subject}为{c.raw}：比率、占比不可能超过100%", claims=[c])
 
@@ -328,7 +429,9 @@ def arithmetic(ctx: Context):
     change_rx = re.compile(rf"^(?P<base>{alternation(cfg['change_base'])})?"
                            rf"(?P<cue>{alternation(cfg['decrease_cues'] + cfg['increase_cues'])})"
                            r"(?:了|为|达|达到|幅度为|幅度达)?$")
-    share_rx = re.compile(rf"^占(?:(?P<noun>[^,;。]{{0,10}}?)(?:{alternation(cfg['share_of_total'])})|其)?(?:的)?"
+    # a share is checked against the total it names (占总数的, 占信访件总数的, 占全部…的), or not at all
+    share_rx = re.compile(rf"^占(?:(?:{alternation(cfg['share_of_all'])})(?P<all>[^,;。]{{1,14}}?)的|"
+                          rf"(?P<noun>[^,;。]{{0,10}}?)(?:{alternation(cfg['share_of_total'])})(?:的)?)"
                           r"(?:比例为|比重为|比例|比重|比)?(?:为|达)?$")
     for k, pc in enumerate(ccs):
         p = pc.claim
@@ -423,12 +526,15 @@ def _share(ctx: Context, k: int, m: re.Match):
     if text[ccs[x].ce:ccs[k].cs].lstrip(",") != ctx.pre[k] or ccs[x].claim.sentence != p.sentence:
         return
     xc = ccs[x].claim
-    noun = m.group("noun")
+    noun = m.group("noun") or m.group("all")
     whole = None
+    not_whole = word_regex("arithmetic.not_whole_cues")
     if noun:
-        # the total is named (占有效问卷总数的…): the one earlier figure of that name
+        # the total is named (占有效问卷总数的…, 占全部信访件的…): the one earlier figure of that
+        # name that is not a daily, average or per-unit figure
         ends = re.compile(rf"{re.escape(noun)}(?:{alternation(cfg['whole_cues'])})?(?:为|达|达到|是|有)?$")
-        named = [i for i in before[:-1] if _same_class(ctx, ccs[i].claim.unit, xc.unit) and ends.search(ctx.pre[i])]
+        named = [i for i in before[:-1] if _same_class(ctx, ccs[i].claim.unit, xc.unit) and ends.search(ctx.pre[i])
+                 and not not_whole.search(_clause_of(ctx, i))]
         if len({ccs[i].claim.value for i in named}) == 1:
             whole = named[-1]
     else:
@@ -436,7 +542,7 @@ def _share(ctx: Context, k: int, m: re.Match):
         part_rx = word_regex("arithmetic.part_cues")
         window = [i for i in _window(ctx, k) if i in set(before[:-1])]
         for i in reversed(window):
-            if not _same_class(ctx, ccs[i].claim.unit, xc.unit):
+            if not _same_class(ctx, ccs[i].claim.unit, xc.unit) or not_whole.search(_clause_of(ctx, i)):
                 continue
             if whole_rx.search(_clause_of(ctx, i)) or part_rx.search(text[ccs[i].ce:ccs[x].cs]):
                 whole = i

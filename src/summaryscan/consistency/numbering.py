@@ -9,17 +9,22 @@ marker.  A run that does not begin at 1 is not reported (the first marker is the
 one structure detection most often misses), nor is a jump back to a number
 other than 1 unless two siblings are swapped (一 三 二 四).  A skip is not reported
 when the missing marker does stand in the text between the two siblings (the
-structure stage missed it, e.g. 三、2026年主要任务).
+structure stage missed it, e.g. 三、2026年主要任务; a marker broken over a line, （\n三）,
+counts).  A marker followed at once by the next (一、二、三产业) is a list of numerals, not a
+heading.  A file that holds several documents (a web page with several articles: the title
+repeated, 篇1/篇2, a title-like line and a restart of the outline at 一、) restarts the count
+at each of them.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 
 from ..records import Section
 from ..text.numerals import to_chinese
 from ..text.patterns import CN_DIGITS
-from ._core import Context, check
+from ._core import Context, alternation, check
 
 _NUM_RE = re.compile(r"[一二三四五六七八九十百零〇]+|\d+")
 
@@ -41,17 +46,50 @@ def marker_for(template: str, n: int) -> str:
 @check("NUMBERING")
 def numbering(ctx: Context):
     sev = ctx.cfg["numbering"]["severity"]
+    starts = document_starts(ctx)
     groups: dict[tuple, list[Section]] = defaultdict(list)
     for s in ctx.analysis.sections:
-        if s.number > 0:
-            groups[(s.parent, s.level)].append(s)
-    for (_, level), sibs in groups.items():
+        if s.number > 0 and not _enumeration(ctx, s):
+            part = bisect.bisect_right(starts, ctx.to_clean(s.start))
+            groups[(part, s.parent, s.level)].append(s)
+    for (_, _, level), sibs in groups.items():
         sibs.sort(key=lambda s: s.start)
         for s, message in _problems(ctx, sibs):
             end = s.start + len(s.marker)
             if ctx.raw[s.start:end] != s.marker:
                 end = s.start + 1
             yield ctx.finding("NUMBERING", s.start, end, message, severity=sev.get(level))
+
+
+def _enumeration(ctx: Context, s: Section) -> bool:
+    """A marker followed at once by the next one is a list of numerals, not a heading:
+    一、二、三产业增加值分别增长…"""
+    after = s.start + len(s.marker)
+    return bool(re.match(r"\s*(?:[一二三四五六七八九十]+|\d+)[、,]", ctx.raw[after:after + 4]))
+
+
+def document_starts(ctx: Context) -> list[int]:
+    """Clean offsets where another document begins inside the file (a page that holds several
+    articles): a line repeating the title, a 篇1/第二篇 line, or a title-like line (short, no
+    sentence punctuation, a document-type word) followed by a restart of the outline at 一、."""
+    cfg = ctx.cfg["numbering"]
+    text = ctx.text
+    title = (ctx.analysis.title or "").strip()
+    lines = [(m.start(), m.group().strip()) for m in re.finditer(r"[^\n]+", text)]
+    title_word = re.compile(alternation(cfg["title_words"]))
+    out = []
+    for k, (pos, line) in enumerate(lines):
+        if k == 0 or not line:
+            continue
+        if (title and line == title) or re.match(cfg["article_marker"], line):
+            out.append(pos)
+            continue
+        if len(line) <= cfg["title_max_chars"] and not re.search(r"[,;:。!?]", line) and title_word.search(line) \
+                and not re.match(r"(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|\d+[、.])", line):
+            nxt = " ".join(l for _, l in lines[k + 1:k + 6])
+            if re.search(r"(?:^|\s)一[、.]", nxt):
+                out.append(pos)
+    return out
 
 
 def _present(ctx: Context, template: str, numbers: range, start: int, end: int) -> bool:
@@ -61,7 +99,8 @@ def _present(ctx: Context, template: str, numbers: range, start: int, end: int) 
     clean = ctx.text[ctx.to_clean(start):ctx.to_clean(end)]
     for n in numbers:
         marker = marker_for(_clean_marker(template), n)
-        if re.search(rf"(?:^|[\n。!?;:,、\s]){re.escape(marker)}", clean):
+        spaced = r"\s*".join(re.escape(ch) for ch in marker)        # （\n三） broken over a line
+        if re.search(rf"(?:^|[\n。!?;:,、\s]){spaced}", clean):
             return True
     return False
 
