@@ -82,3 +82,28 @@ def test_similar_finds_the_planted_copies(corpus):
         ("01_caizhengju_zongjie.txt", "02_renshe_zongjie.txt"), ("06_jiaotong_shuzhi.docx", "11_sifa_zongjie.txt")}
     for _, p in pairs.iterrows():
         assert corpus[p["doc_a"]].text[p["start_a"]:p["end_a"]] == p["text_a"]
+
+
+def test_render_reads_as_chinese(corpus):
+    """No spaces between words, every number whole with its unit, paragraphs and headings kept."""
+    import re
+    d = corpus["01_caizhengju_zongjie.txt"]
+    html = d.render(jupyter=False)
+    text = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    shown = __import__("html").unescape(re.sub(r"<[^>]+>", "", text))
+    assert shown == d.text                                   # nothing added, nothing lost: no spaces, no labels
+    assert re.search(r'<mark class="claim"[^>]*data-kind="money"[^>]*>42\.6亿元</mark>', html)
+    marks = re.findall(r'<mark class="claim"[^>]*>(.*?)</mark>', html, re.S)
+    assert marks == [c.raw for c in d.analysis.claims]
+    assert html.count("\n") >= d.text.count("\n") > 10      # paragraphs kept
+    assert '<span class="heading">一、' in html
+
+
+def test_check_gives_each_score_and_where_its_points_came_from(corpus):
+    r = corpus.check("five-types")
+    assert r.scores["score"].between(0, 100).all() and len(r.scores) == len(corpus)
+    for doc, lines in r.breakdown.groupby("doc"):
+        total = r.scores.set_index("doc").loc[doc, "score"]
+        assert abs(lines["points"].sum() - total) < 0.15
+    assert "TEMPLATE_COPY" in set(r.findings["code"])         # copy detection, as the CLI's check
+    assert "TEMPLATE_COPY" not in set(corpus.check("five-types", copies=False).findings["code"])

@@ -8,8 +8,9 @@ Chromium is Debian's ``chromium`` (/usr/bin/chromium).  When it is missing and
 the tests run as root, the module fixture installs it once with apt-get (about a
 minute); otherwise the tests are skipped with the reason.
 
-The screenshot of the index is saved in the test's tmp dir and in
-``out/screenshots/index.png`` under the project root.
+The screenshots (the index at 1400×900, and the viewport at 1024×768 and 1400×1000, the
+sizes a reviewer's screen has; a document page) are saved in the test's tmp dir and in
+``out/screenshots/`` under the project root.
 """
 from __future__ import annotations
 
@@ -270,6 +271,14 @@ class Page:
         self.send("Input.insertText", {"text": text})
         self.settle(0.2)
 
+    def viewport_screenshot(self, *paths: Path) -> bytes:
+        """What the window shows, as a reviewer sees it (no scrolling, no full-page capture)."""
+        data = base64.b64decode(self.send("Page.captureScreenshot", {"format": "png"})["data"])
+        for p in paths:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        return data
+
     def screenshot(self, *paths: Path) -> bytes:
         self.js("window.scrollTo(0, 0)")
         size = self.send("Page.getLayoutMetrics")["cssContentSize"]
@@ -331,9 +340,10 @@ def report(tmp_path_factory):
                                   "<img src=x onerror=alert(1)>"), "04_<b>evil</b>.txt"),
     ]
     for a in docs:
-        c = a.claims[-1]
-        findings = [Finding(a.doc, "CONFLICTING_VALUES", "medium", f"“{c.raw}”与前文不一致",
-                            a.section_path(c.section), a.sentence_text(c.sentence), c.raw, c.start, c.end, [c.raw])]
+        c, first = a.claims[-1], a.claims[0]      # the earlier mention: in the same document, other_doc empty
+        findings = [Finding(a.doc, "CONFLICTING_VALUES", "medium", f"“{c.raw}”与前文“{first.raw}”不一致",
+                            a.section_path(c.section), a.sentence_text(c.sentence), c.raw, c.start, c.end, [c.raw],
+                            other_doc="", other_start=first.start, other_end=first.end)]
         rep.add(a, coverage(a, FW), findings)
     from summaryscan.records import Analysis, RawDocument
     bad = Analysis(raw=RawDocument(path="in/05_扫描件.pdf", doc="05_扫描件.pdf", format="pdf", status="no_text",
@@ -435,5 +445,73 @@ def test_hostile_document_page_runs_nothing(browser, report):
     assert page.js("document.querySelectorAll('img, svg, h1 *, .doc-text b, table.findings b').length") == 0
     text = page.js("document.querySelector('.doc-text').textContent")
     assert "<script>alert(1)</script>局" in text and "<img src=x onerror=alert(1)>" in text
+    page.settle(0.3)
+    assert page.errors == [] and page.dialogs == []
+
+
+TRIAGE = ("score", "high", "medium", "low", "status")
+
+
+@pytest.mark.parametrize("width,height", [(1024, 768), (1400, 1000)])
+def test_triage_columns_are_on_screen(browser, report, tmp_path, width, height):
+    page = Page(browser, width, height)
+    page.goto(report.index.as_uri())         # as the page opens, not scrolled
+    seen = page.js("""(() => {
+        const out = {};
+        for (const key of %s) {
+          const th = document.querySelector(`#docs th[data-key=${key}]`);
+          const r = th.getBoundingClientRect();
+          const td = document.querySelector('#docs tbody tr').cells[th.cellIndex].getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          out[key] = {left: r.left, right: r.right, top: r.top, bottom: r.bottom, own: th.contains(hit),
+                      cellRight: td.right, cellBottom: td.bottom, text: th.textContent};
+        }
+        out.width = window.innerWidth; out.height = window.innerHeight;
+        return out; })()""" % json.dumps(list(TRIAGE)))
+    for key in TRIAGE:
+        box = seen[key]
+        assert 0 <= box["left"] and box["right"] <= seen["width"], (width, key, box)     # not cut off
+        assert box["own"], (width, key, box)                                              # not covered
+        assert box["cellRight"] <= seen["width"] and box["cellBottom"] <= seen["height"], (width, key, box)
+    # the submission's title stays in view when the table is scrolled sideways
+    page.js("document.querySelector('#docs').parentElement.scrollLeft = 10000")
+    page.settle(0.2)
+    left = page.js("document.querySelector('#docs tbody td.doc-cell').getBoundingClientRect().left")
+    assert 0 <= left < 120
+    page.js("document.querySelector('#docs').parentElement.scrollLeft = 0")
+    page.settle(0.2)
+    name = f"index-{width}x{height}.png"
+    png = page.viewport_screenshot(tmp_path / name, ROOT / "out" / "screenshots" / name)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.errors == [] and page.dialogs == []
+
+
+def test_a_click_on_a_conflicting_value_reaches_the_earlier_mention(browser, report):
+    page = Page(browser, 1024, 768)
+    a = report.docs[0]
+    first = a.claims[0]
+    page.goto(next(report.out.joinpath("docs").glob("01_*.html")).as_uri())
+
+    def where() -> dict:
+        return page.js(f"""(() => {{
+            const anchor = document.getElementById('at-{first.start}');
+            let m = anchor.nextElementSibling;
+            while (m && m.tagName !== 'MARK') {{ m = m.nextElementSibling; }}
+            const r = m.getBoundingClientRect();
+            return {{hash: location.hash, text: m.textContent, flash: m.classList.contains('flash'),
+                     top: r.top, bottom: r.bottom, height: window.innerHeight}}; }})()""")
+    page.js("window.scrollTo(0, document.body.scrollHeight)")
+    # the finding itself, in the text: a click goes to the earlier value
+    page.click(".doc-text mark.code-CONFLICTING_VALUES")
+    got = where()
+    assert got["hash"] == f"#at-{first.start}" and got["text"] == first.raw and got["flash"], got
+    assert 0 <= got["top"] and got["bottom"] <= got["height"], got                   # on screen
+    # and from the findings table: the link names the earlier value
+    page.js("window.scrollTo(0, 0); history.replaceState(null, '', location.pathname)")
+    link = page.js("document.querySelector('#findings a.ref').textContent")
+    assert first.raw in link
+    page.click("#findings a.ref")
+    got = where()
+    assert got["hash"] == f"#at-{first.start}" and 0 <= got["top"] and got["bottom"] <= got["height"], got
     page.settle(0.3)
     assert page.errors == [] and page.dialogs == []

@@ -371,10 +371,58 @@ def test_cli_batch_over_hostile_folder(tmp_path, monkeypatch, bomb_file):
     for rel, statuses in expect.items():
         r = by_rel[rel]
         assert r["status"] in STATUSES and r["status"] in statuses, (rel, r["status"], r["message"])
-        assert r["doc"] == os.path.basename(rel)
+        assert r["doc"] == rel.replace(os.sep, "/")        # the key: the path under the input folder
         if r["status"] == "ok" and not rel.startswith("enc/"):
             assert r["message"] == "", (rel, r["message"])
         else:  # an ok with a note (replaced bytes) must name the file too
             assert not r["message"] or r["doc"] in r["message"], (rel, r["message"])
             assert r["status"] == "ok" or r["doc"] in r["message"], (rel, r["message"])
             assert "Traceback" not in r["message"]
+
+
+# 12. what the command line says when the request itself is wrong
+
+@pytest.mark.parametrize("argv,said", [
+    (["extract", "--out", "OUT"], "缺少必需的参数：PATH"),
+    (["screen", "x", "--out", "OUT", "--jobs", "两个"], "参数 --jobs 需要一个整数"),
+    (["screen", "x", "--out", "OUT", "--format", "jsonl"], "无法识别的参数：--format jsonl"),
+    (["extract", "x", "--out", "OUT", "--format", "xml"], "参数 --format 的取值“xml”无效"),
+    (["tidy"], "的取值“tidy”无效"),
+    ([], "缺少必需的参数"),
+])
+def test_usage_errors_are_in_chinese(argv, said, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and err.startswith("用法：") and "错误：" in err
+    assert not any(w in err for w in ("usage:", "error:", "the following", "invalid", "unrecognized"))
+
+
+def test_help_is_in_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["screen", "-h"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：") and "选项：" in out and "显示本帮助并退出" in out and "options:" not in out
+
+
+def test_no_input_found_at_all_is_an_error_not_an_empty_run(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["extract", str(tmp_path / "没有这个文件.docx"), "--out", str(out), "--quiet"]) == 2
+    assert "没有找到任何输入文件" in capsys.readouterr().err and not (out / "documents.csv").exists()
+    (tmp_path / "空文件夹").mkdir()
+    assert main(["screen", str(tmp_path / "空文件夹"), "--out", str(out), "--quiet"]) == 2
+    assert "文件夹里没有可读取的文件" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "*.docx"), "--out", str(out), "--quiet"]) == 2
+    # one input missing among others: the batch runs, the missing one is a row with its reason
+    (tmp_path / "有.txt").write_text(REPORT, encoding="utf-8")
+    assert main(["extract", str(tmp_path / "有.txt"), str(tmp_path / "无.txt"), "--out", str(out), "--quiet"]) == 0
+    rows = list(csv.DictReader(io.StringIO((out / "documents.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["status"] for r in rows] == ["ok", "error"] and "文件不存在" in rows[1]["message"]
+
+
+def test_options_the_dask_engine_has_no_use_for_are_refused(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    for extra in (["--format", "jsonl"], ["--resume"], ["--no-cache"], ["--timeout", "10"]):
+        assert main(["extract", str(tmp_path), "--out", str(tmp_path / "o"), "--engine", "dask", *extra]) == 2
+        assert "--engine dask 不支持" in capsys.readouterr().err

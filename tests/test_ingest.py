@@ -511,7 +511,9 @@ def test_pdf_partly_scanned_is_ok_with_a_note(tmp_path, ingest_cjk_pdf_font):
     assert "第 2 页" in rec.message
 
 
-def test_pdf_without_tounicode_is_garbled(tmp_path, ingest_cjk_pdf_font):
+def test_pdf_without_tounicode_is_garbled(tmp_path, ingest_cjk_pdf_font, monkeypatch):
+    from summaryscan.ingest import ocr
+    monkeypatch.setattr(ocr.settings, "mode", "never")   # with OCR (auto) such pages are OCR'd: test_ocr.py
     path = tmp_path / "report.pdf"
     _two_page_report(path, ingest_cjk_pdf_font)
     data = path.read_bytes()
@@ -584,15 +586,12 @@ def test_heading_starts(line, expected):
 # --------------------------------------------------------------------------
 # dispatch: unsupported, missing, unreadable
 
-@pytest.mark.parametrize("name,advice", [
-    ("旧版总结.doc", "请用 Word/WPS 另存为 .docx"),
-    ("总结.WPS", "请用 Word/WPS 另存为 .docx"),
-    ("总结.rtf", "请用 Word/WPS 另存为 .docx"),
-    ("总结.odt", "请用 Word/WPS 另存为 .docx"),
-    ("扫描件.jpg", "图片需要先做 OCR 转成文字"),
-    ("扫描件.PNG", "图片需要先做 OCR 转成文字"),
-    ("扫描件.tif", "图片需要先做 OCR 转成文字"),
-    ("数据.xyz", ".txt、.docx、.pdf"),
+@pytest.mark.parametrize("name,advice", [       # .doc .wps .rtf .odt and images have readers: test_convert/test_ocr
+    ("网页.mht", "请用 Word/WPS 另存为 .docx"),
+    ("动图.GIF", "请另存为 PNG 或 JPG"),
+    ("照片.heic", "请另存为 PNG 或 JPG"),
+    ("表格.xls", "表格文件"),
+    ("数据.xyz", ".txt、.docx、.pdf、"),
 ])
 def test_unsupported_suffixes_give_conversion_advice(tmp_path, name, advice):
     p = _write(tmp_path / name, b"\xd0\xcf\x11\xe0 some bytes")
@@ -741,10 +740,10 @@ def test_iter_inputs_survives_symlink_loop(tmp_path):
 def test_iter_inputs_then_load_everything(tmp_path):
     root = tmp_path / "batch"
     _touch(root / "ok.txt", "正文内容。")
-    _touch(root / "old.doc", "x")
+    _touch(root / "old.xls", "x")
     (root / "empty.txt").write_bytes(b"")
     recs = [load(p) for p in iter_inputs([str(root), str(root / "ghost.pdf")])]
     assert [(r.doc, r.status) for r in recs] == [
-        ("empty.txt", "empty"), ("ok.txt", "ok"), ("old.doc", "unsupported"),
+        ("empty.txt", "empty"), ("ok.txt", "ok"), ("old.xls", "unsupported"),
         ("ghost.pdf", "error")]
     assert all(r.message for r in recs if r.status != "ok")

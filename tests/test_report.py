@@ -189,22 +189,24 @@ def test_pages_are_written_as_documents_arrive(tmp_path, three):
 
 
 def test_score_and_rank_follow_the_documented_formula(tmp_path, three):
+    from summaryscan.frameworks.scoring import adjustments
     rep = ScreenReport(str(tmp_path / "rep"), FW)
     a = three[0]
-    add(rep, a, [Finding(a.doc, "PLACEHOLDER", "medium", "占位符"), Finding(a.doc, "NUMBERING", "low", "序号")])
+    add(rep, a, [Finding(a.doc, "PLACEHOLDER", "medium", "占位符", raw="X"), Finding(a.doc, "NUMBERING", "low", "序号")])
     add(rep, three[1])
     add(rep, unreadable())
     rep.finish()
     row = rep.rows[0]
+    sc = FW.scoring
     weights = {d.name: d.weight for d in FW.dimensions}
     cov = {c.dimension: c for c in coverage(a, FW)}
-    expected = 100 * sum(weights[d] * cov[d].score for d in weights) / sum(weights.values())
-    bonus = {(d.name, b.name): b.weight for d in FW.dimensions for b in d.bonus}
-    expected += sum(bonus[(c.dimension, b)] for c in cov.values() for b in c.bonus)
-    deduct = {(d.name, b.name): b.weight for d in FW.dimensions for b in d.deductions}
-    expected -= sum(deduct[(c.dimension, b)] for c in cov.values() for b in c.deductions)
-    expected -= FW.scoring.penalties["medium"] + FW.scoring.penalties["low"]
-    assert row["score"] == pytest.approx(round(expected, 1))
+    expected = sc.coverage_points * sum(weights[d] * cov[d].score for d in weights) / sum(weights.values())
+    hits = adjustments(a, FW)
+    expected += min(sc.bonus_cap, sum(h.points for h in hits if h.kind == "bonus"))
+    expected -= min(sc.deduction_cap, sum(h.points for h in hits if h.kind == "deduction"))
+    expected -= sc.penalties["medium"] + sc.penalties["low"]
+    assert row["score"] == pytest.approx(round(max(0.0, expected), 1))
+    assert 0 <= row["score"] <= 100
     assert row["severity"] == {"high": 0, "medium": 1, "low": 1}
     ranks = sorted((r["score"], r["rank"]) for r in rep.rows if r["score"] is not None)
     assert ranks[-1][1] == 1 and rep.rows[2]["rank"] is None and rep.rows[2]["score"] is None
@@ -466,3 +468,233 @@ def test_run_screen_end_to_end(tmp_path):
         assert name in body
     assert (tmp_path / "out" / "report.xlsx").exists()
     assert len(list((tmp_path / "out" / "docs").glob("*.html"))) == 4
+
+
+# --------------------------------------------------------------------------- #
+# a report a reviewer can trust and act on
+# --------------------------------------------------------------------------- #
+
+HONOUR = "（四）获得荣誉。局机关在年度机关党建责任制考核中被评为优秀等次。\n"
+
+
+def page_of(out, doc: str) -> str:
+    return (out / "docs" / (safe_filename(doc) + ".html")).read_text(encoding="utf-8")
+
+
+def table_rows(html: str, cls: str) -> list[list[str]]:
+    """The cells (as text) of each body row of the first ``<table class="grid {cls}">``."""
+    body = html.split(f'<table class="grid {cls}">', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+            for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def test_document_page_and_summary_sheet_explain_every_point(tmp_path):
+    import openpyxl
+    out = tmp_path / "rep"
+    rep = ScreenReport(str(out), FW)
+    a = analyze_text(submission("市财政局机关党委", extra=HONOUR), "01_财政.txt")
+    marks = [m.start() for m in re.finditer("次", a.raw.text)][:5]
+    add(rep, a, [Finding(a.doc, "PLACEHOLDER", "medium", f"残留占位符“X”（第{i}处）", raw="X", start=s, end=s + 1)
+                 for i, s in enumerate(marks)])
+    rep.finish()
+    row = rep.rows[0]
+    html = page_of(out, a.doc)
+    lines = table_rows(html, "breakdown")
+    *parts, total = lines
+    signed = [float(c[-1].replace("−", "-")) for c in parts]
+    assert float(total[-1]) == row["score"] and sum(signed) == pytest.approx(row["score"], abs=0.15)
+    bonus = [c for c in parts if c[0] == "加分项"]
+    assert len(bonus) == 1 and "年度机关党建责任制考核优秀" in bonus[0][1] and "被评为优秀等次" in bonus[0][2]
+    start = a.raw.text.index("局机关在年度")
+    assert f'href="#at-{start}"' in html and f'id="at-{start}"' in html      # the sentence, one click away
+    penalty = [c for c in parts if c[0] == "问题扣减"]
+    assert len(penalty) == 1 and "×5 处（计一次）" in penalty[0][1]           # five places, one problem
+    assert row["severity"]["medium"] == 1 and row["penalty"] == FW.scoring.penalties["medium"]
+    ws = openpyxl.load_workbook(out / "report.xlsx")["汇总"]
+    head = [c.value for c in ws[1]]
+    detail = ws.cell(2, head.index("得分明细") + 1).value
+    assert "年度机关党建责任制考核优秀" in detail and "局机关在年度机关党建责任制考核中被评为优秀等次" in detail
+    assert "×5处" in detail and detail.rstrip().endswith(f"= {row['score']:g}")
+    assert ws.cell(2, head.index("得分") + 1).value == row["score"]
+
+
+def test_findings_of_one_problem_are_one_row_with_every_location(tmp_path):
+    out = tmp_path / "rep"
+    rep = ScreenReport(str(out), FW)
+    a = analyze_text(submission("市财政局机关党委"), "01_财政.txt")
+    places = list(range(100, 100 + 17 * 20, 20))
+    c = a.claims[3]
+    add(rep, a, [Finding(a.doc, "PLACEHOLDER", "medium", "残留占位符“X”", raw="X", start=s, end=s + 1) for s in places]
+        + [Finding(a.doc, "ARITHMETIC", "high", "计算不符", raw=c.raw, start=c.start, end=c.end)])
+    rep.finish()
+    html = page_of(out, a.doc)
+    rows = re.findall(r'<tr data-code="(\w+)" data-count="(\d+)">(.*?)</tr>', html, re.S)
+    assert [(code, n) for code, n, _ in rows] == [("ARITHMETIC", "1"), ("PLACEHOLDER", "17")]
+    assert len(re.findall(r'<a href="#f-\d+" title="第 \d+ 处">', rows[1][2])) == 17
+    assert "同一问题共 17 处，只计一次" in rows[1][2]
+    assert "问题清单（2 个问题，18 处）" in html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'data-high="1" data-medium="1" data-low="0"' in index
+
+
+@pytest.mark.parametrize("other_doc", ["", "same"])
+def test_a_finding_links_to_the_earlier_mention_it_refers_to(tmp_path, other_doc):
+    out = tmp_path / "rep"
+    rep = ScreenReport(str(out), FW)
+    a = analyze_text(submission("市财政局机关党委"), "01_财政.txt")
+    first, later = a.claims[0], a.claims[-1]
+    f = Finding(a.doc, "CONFLICTING_VALUES", "medium", f"前文为{first.raw}，此处为{later.raw}", raw=later.raw,
+                start=later.start, end=later.end, other_doc=a.doc if other_doc else "",
+                other_start=first.start, other_end=first.end)
+    add(rep, a, [f])
+    rep.finish()
+    html = page_of(out, a.doc)
+    at = f"at-{first.start}"
+    assert f'id="{at}"' in html                                               # the earlier mention has an anchor
+    assert f'<a class="ref" href="#{at}">前文：“{first.raw}”</a>' in html      # the findings table links to it
+    assert re.search(rf'<mark class="finding sev-medium code-CONFLICTING_VALUES"[^>]*data-goto="{at}"', html)
+    from summaryscan.report.tables import FINDING_COLUMNS, finding_rows
+    row = finding_rows([f])[0]
+    assert "other_start" in FINDING_COLUMNS and (row["other_doc"], row["other_start"]) == ("", first.start)
+
+
+def test_evidence_is_labelled_with_its_indicator_and_marked_when_it_carries_a_finding(tmp_path):
+    out = tmp_path / "rep"
+    rep = ScreenReport(str(out), FW)
+    a = analyze_text(submission("市财政局机关党委"), "01_财政.txt")
+    ev = next(e for c in coverage(a, FW) for e in c.evidence if e.claims)
+    add(rep, a, [Finding(a.doc, "ARITHMETIC", "high", "计算结果不符", raw="x", start=ev.start + 1, end=ev.start + 3)])
+    rep.finish()
+    block = page_of(out, a.doc).split('id="coverage"', 1)[1]
+    assert "符合指标：" in block and "指标：（模型）" not in block
+    item = next(li for li in re.findall(r"<li[^>]*>.*?</li>", block, re.S) if ev.text[:20] in li)
+    assert 'class="evflag sev-high"' in item and "计算结果不符" in item and "请核实" in item
+
+
+def test_the_legend_cannot_be_read_as_data(tmp_path, three):
+    out = tmp_path / "rep"
+    rep = ScreenReport(str(out), FW)
+    add(rep, three[0])
+    rep.finish()
+    html = page_of(out, three[0].doc)
+    key = re.search(r'<div class="keybox"[^>]*>(.*?)</div>', html, re.S).group(1)
+    shown = re.sub(r"<[^>]+>", "", key.split("鼠标悬停")[0])
+    assert not re.search(r"\d", shown) and "数据声明" in shown
+    assert '<mark class="claim swatch"></mark>' in key
+
+
+def test_the_similarity_chart_paints_a_copied_pair_red(tmp_path):
+    import numpy as np
+    from matplotlib import image
+    from summaryscan.report import charts
+    m = np.eye(3)
+    m[0, 1] = m[1, 0] = 0.08      # a copied paragraph: 8 % of each text, as in the sample corpus
+    p = charts.similarity_heatmap((["a", "b", "c"], m), str(tmp_path / "s.png"), flagged={("a", "b")})
+    img = image.imread(p)[..., :3]
+    red = (img[..., 0] > 0.75) & (img[..., 1] < 0.45) & (img[..., 2] < 0.45)
+    assert red.sum() > 2000, red.sum()       # two cells of solid red, not a near-white tint
+
+
+def test_copied_passages_have_their_section_and_sentence_in_the_sheet(tmp_path, three):
+    import openpyxl
+    out = tmp_path / "rep"
+    rep = ScreenReport(str(out), FW)
+    for a in three:
+        add(rep, a)
+    a, b = three[0], three[1]
+    sa, sb = a.sentences[5], b.sentences[5]
+    rep.finish([Finding(a.doc, "TEMPLATE_COPY", "high", "雷同", raw=a.raw.text[sa.start:sa.end], start=sa.start,
+                        end=sa.end, other_doc=b.doc, other_start=sb.start, other_end=sb.end)])
+    ws = openpyxl.load_workbook(out / "report.xlsx")["问题清单"]
+    head = [c.value for c in ws[1]]
+    rows = [dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "TEMPLATE_COPY"]
+    assert len(rows) == 2
+    for r in rows:
+        assert r["章节"] and r["句子"] and r["对照位置起"] is not None, r
+
+
+def test_claims_name_the_point_they_sit_in_as_findings_do():
+    from summaryscan.report.tables import claim_rows
+    a = analyze_text("市财政局2024年工作总结\n一、主要做法\n（一）加强学习。一是开展集中学习12次；二是举办培训班3期。\n")
+    got = {r["raw"]: r["section"] for r in claim_rows(a)}
+    assert got == {"12次": "一、主要做法 > （一）加强学习 > 一是", "3期": "一、主要做法 > （一）加强学习 > 二是"}
+
+
+# --------------------------------------------------------------------------- #
+# the output folder
+# --------------------------------------------------------------------------- #
+
+def _folder(root, files: dict[str, str]):
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_run_replaces_the_previous_runs_pages_and_charts(tmp_path):
+    from summaryscan.cli import main
+    first = _folder(tmp_path / "in1", {"01_财政局.txt": submission("市财政局机关党委"),
+                                       "02_人社局.txt": submission("县人社局党组", 2023, learn=3),
+                                       "03_统计局.txt": submission("市统计局机关党委", learn=5)})
+    second = _folder(tmp_path / "in2", {"04_司法局.txt": submission("市司法局党委")})
+    out = tmp_path / "out"
+    assert main(["screen", str(first), "--out", str(out), "--quiet"]) == 0
+    assert len(list((out / "docs").glob("*.html"))) == 3 and (out / "charts" / "similarity.png").exists()
+    (out / "docs" / "我的批注.html").write_text("<p>审读人自己的笔记</p>", encoding="utf-8")   # not ours: kept
+    assert main(["screen", str(second), "--out", str(out), "--quiet"]) == 0
+    assert sorted(p.name for p in (out / "docs").glob("*.html")) == ["04_司法局.txt.html", "我的批注.html"]
+    assert not (out / "charts" / "similarity.png").exists()          # no pair to compare this time
+    assert "01_财政局" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_foreign_non_empty_out_folder_is_refused_without_force(tmp_path, capsys):
+    from summaryscan.cli import main
+    src = _folder(tmp_path / "in", {"01_财政局.txt": submission("市财政局机关党委")})
+    out = tmp_path / "材料"
+    out.mkdir()
+    (out / "工作笔记.docx").write_bytes(b"PK not ours")
+    assert main(["screen", str(src), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "工作笔记.docx" in err and "--force" in err and not (out / "index.html").exists()
+    assert main(["screen", str(src), "--out", str(out), "--quiet", "--force"]) == 0
+    assert (out / "index.html").exists() and (out / "工作笔记.docx").read_bytes() == b"PK not ours"
+    # once ours (marked), the next run needs no --force
+    assert main(["check", str(src), "--out", str(out), "--quiet"]) == 0
+
+
+def test_output_files_are_readable_by_group_and_others_under_umask_022(tmp_path):
+    import os
+    import stat
+    from summaryscan.cli import main
+    src = _folder(tmp_path / "in", {"01_财政局.txt": submission("市财政局机关党委"),
+                                    "02_人社局.txt": submission("县人社局党组", 2023, learn=3)})
+    old = os.umask(0o022)
+    try:
+        assert main(["screen", str(src), "--out", str(tmp_path / "screen"), "--quiet"]) == 0
+        assert main(["check", str(src), "--out", str(tmp_path / "check"), "--quiet"]) == 0
+        assert main(["extract", str(src), "--out", str(tmp_path / "extract"), "--quiet", "--format", "jsonl"]) == 0
+    finally:
+        os.umask(old)
+    files = [p for d in ("screen", "check", "extract") for p in (tmp_path / d).rglob("*")
+             if p.is_file() and ".cache" not in p.parts]
+    names = {p.name for p in files}
+    assert {"index.html", "report.xlsx", "findings.csv", "claims.jsonl", "similarity.png"} <= names
+    assert any(p.parent.name == "docs" for p in files)
+    for p in files:
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode & 0o044 == 0o044 and not mode & 0o002, (p, oct(mode))
+    assert not [p for d in ("screen", "check") for p in (tmp_path / d).rglob(".tmp-*")]
+
+
+def test_check_reports_copied_passages_too(tmp_path):
+    from summaryscan.cli import main
+    src = _folder(tmp_path / "in", {"01_财政局.txt": submission("市财政局机关党委"),
+                                    "02_人社局.txt": submission("县人社局党组", 2023, learn=3)})
+    out = tmp_path / "out"
+    assert main(["check", str(src), "--out", str(out), "--quiet"]) == 0
+    with open(out / "findings.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["code"] == "TEMPLATE_COPY"]
+    assert rows and {r["doc"] for r in rows} == {"01_财政局.txt", "02_人社局.txt"}
+    assert all(r["sentence"] and r["other_doc"] and r["other_start"] for r in rows)
+    assert main(["check", str(src), "--out", str(tmp_path / "none"), "--quiet", "--no-copies"]) == 0
+    assert "TEMPLATE_COPY" not in (tmp_path / "none" / "findings.csv").read_text(encoding="utf-8-sig")

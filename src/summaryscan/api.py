@@ -10,7 +10,18 @@
 '65人次'
 
 Reading files works the same way: ``ss.read(["corpus/"])`` (folders, globs and
-files; every input becomes a row of ``documents`` with its status).
+files; every input becomes a row of ``documents`` with its status). A document's key,
+the ``doc`` column of every table, is its path relative to the common folder of the
+inputs (``unitA/工作总结.docx``); ``corpus[key]`` takes it, or a file name that only
+one document has:
+
+>>> c = ss.read_texts({"unitA/总结.txt": "开展谈话65人次。", "unitB/总结.txt": "开展谈话12人次。"})
+>>> c["unitB/总结.txt"].claims["raw"].tolist()
+['12人次']
+>>> c["总结.txt"]
+Traceback (most recent call last):
+...
+summaryscan.api.AmbiguousDocumentError: 2 份材料的文件名都是“总结.txt”：unitA/总结.txt、unitB/总结.txt；请用完整的文档键（doc 列）
 """
 from __future__ import annotations
 
@@ -32,7 +43,8 @@ DOCUMENT_DTYPES = {"year": _INT, "chars": _INT, "pages": _INT, "status": "catego
 SECTION_DTYPES = {"start": _INT, "end": _INT, "level": "category"}
 CLAIM_DTYPES = {"value": "float64", "start": _INT, "end": _INT, "page": _INT, "unit": "category",
                 "kind": "category", "approx": "category"}
-FINDING_DTYPES = {"start": _INT, "end": _INT, "code": "category", "severity": "category"}
+FINDING_DTYPES = {"start": _INT, "end": _INT, "other_start": _INT, "other_end": _INT, "code": "category",
+                  "severity": "category"}
 COVERAGE_DTYPES = {"score": "float64", "covered": "bool", "quantified_evidence": _INT, "dimension": "category"}
 
 
@@ -44,11 +56,35 @@ def _frame(rows: list[dict], columns: list[str], dtypes: dict) -> pd.DataFrame:
     return df
 
 
+SCORE_COLUMNS = ["doc", "score", "coverage_points", "bonus_points", "deduction_points", "penalty"]
+BREAKDOWN_COLUMNS = ["doc", "kind", "label", "points", "code", "count", "start", "end", "text"]
+
+
 @dataclass
 class CheckResult:
-    """Coverage (document × dimension) and consistency findings, as DataFrames."""
+    """Coverage (document × dimension), consistency findings (copied passages included),
+    each readable document's score (0–100) and where its points came from, as DataFrames:
+    ``breakdown`` has one row per dimension, bonus or deduction item (with its sentence),
+    problem and cap (:func:`summaryscan.frameworks.scoring.score`)."""
     coverage: pd.DataFrame
     findings: pd.DataFrame
+    scores: Optional[pd.DataFrame] = None
+    breakdown: Optional[pd.DataFrame] = None
+
+
+class AmbiguousDocumentError(KeyError):
+    """A bare file name that several documents of a corpus have (in different folders)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+_RENDER_CSS = (".ss-doc{white-space:pre-wrap;word-break:break-word;line-height:2.1;font-size:15px;"
+               "font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif}"
+               ".ss-doc mark.claim{background:#dbeafe;border-bottom:2px solid #2563eb;border-radius:2px;padding:1px 1px}"
+               ".ss-doc mark.claim::after{content:attr(data-label);font-size:10px;color:#1e40af;margin-left:2px;"
+               "vertical-align:super}"
+               ".ss-doc .heading{font-weight:700}")
 
 
 class Document:
@@ -88,13 +124,41 @@ class Document:
         return keywords(self.analysis.clean_text, top=top, method=method)
 
     def render(self, jupyter: Optional[bool] = None):
-        """Highlight the claims with displaCy (inline in Jupyter, HTML string otherwise)."""
-        from spacy import displacy
-        return displacy.render(self.spacy, style="span", options={"spans_key": "claims"}, jupyter=jupyter)
+        """The text with its claims highlighted, as Chinese is written: no spaces added between
+        words, every claim whole (``42.6亿元``, not ``42.6 亿元``), paragraphs and headings kept;
+        each claim's value, unit and subject in its tooltip and its kind as a small label.
+        Shown inline in Jupyter (``jupyter`` None: when running in one), else an HTML string.
+
+        displaCy's span renderer is not used: it joins tokens with spaces and splits a claim
+        across jieba's tokens."""
+        from .report.html import KIND_ZH, Span, claim_tooltip, highlight
+        a = self.analysis
+        # the kind as a label drawn by CSS (data-label), not text: copying the passage copies the text only
+        spans = [Span(c.start, c.end, "mark", "claim", claim_tooltip(vars(c)), whole=True,
+                      data=(("kind", c.kind), ("label", KIND_ZH.get(c.kind, c.kind)))) for c in a.claims]
+        spans += [Span(s.start, s.title_end, "span", "heading") for s in a.sections if s.level != "point"]
+        html = (f'<div class="ss-doc" lang="zh-CN"><style>{_RENDER_CSS}</style>'
+                f"{highlight(a.raw.text, spans)}</div>")
+        if jupyter is None:
+            jupyter = _in_jupyter()
+        if jupyter:
+            from IPython.display import HTML, display
+            display(HTML(html))
+            return None
+        return html
 
     def __repr__(self) -> str:
         a = self.analysis
         return f"<Document {a.doc!r} {a.raw.status} {a.doc_type or ''} claims={len(a.claims)}>"
+
+
+def _in_jupyter() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 class Corpus:
@@ -111,7 +175,19 @@ class Corpus:
         return iter(self._docs)
 
     def __getitem__(self, key: Union[int, str]) -> Document:
-        return self._docs[key] if isinstance(key, int) else self._index[key]
+        """A document by position, by key (the ``doc`` column), or by a file name only one
+        document has; :class:`AmbiguousDocumentError` when several have it."""
+        if isinstance(key, int):
+            return self._docs[key]
+        if key in self._index:
+            return self._index[key]
+        same = [d for d in self._docs if d.name.rsplit("/", 1)[-1] == key]
+        if len(same) == 1:
+            return same[0]
+        if same:
+            raise AmbiguousDocumentError(f"{len(same)} 份材料的文件名都是“{key}”：{'、'.join(d.name for d in same)}；"
+                                         "请用完整的文档键（doc 列）")
+        raise KeyError(key)
 
     def __repr__(self) -> str:
         ok = sum(d.analysis.raw.ok for d in self._docs)
@@ -137,10 +213,13 @@ class Corpus:
         start, end, page."""
         return _frame([r for a in self.analyses for r in claim_rows(a)], CLAIM_COLUMNS, CLAIM_DTYPES)
 
-    def check(self, framework: Optional[str] = None, classifier=None, jobs: int = 1,
-              progress: bool = False) -> CheckResult:
-        """Framework coverage and consistency findings (the default framework when none is named),
-        run by the batch driver with its per-document time and memory limits.
+    def check(self, framework: Optional[str] = None, classifier="framework", jobs: int = 1,
+              progress: bool = False, copies: bool = True) -> CheckResult:
+        """Framework coverage, consistency findings (with passages copied between the documents,
+        TEMPLATE_COPY, unless ``copies`` is False) and scores (the default framework when none is
+        named), run by the batch driver with its per-document time and memory limits. Coverage uses
+        the sentence classifier the framework names, as the CLI does (``classifier=None``: the
+        framework's phrases alone; or a classifier of your own).
 
         >>> c = read_texts({"a.txt": "2023年工作总结\\n一、主要成效\\n开展警示教育12次。慰问困难党员近800余人。"})
         >>> r = c.check()
@@ -152,15 +231,35 @@ class Corpus:
         from functools import partial
 
         from .frameworks import load_framework
+        from .frameworks.scoring import problems, score
         from .pipeline import assess
         fw = load_framework(framework)
-        cov, found = [], []
+        if classifier == "framework":          # the model the framework names, as the CLI uses it
+            classifier = _framework_classifier(fw)
+        cov, found, results = [], [], []
         for got in run_batch(self.analyses, jobs=jobs, progress=progress, desc="检查",
                              assess=partial(assess, framework=fw, classifier=classifier)):
             cov.extend(got.coverage)
             found.extend(got.findings)
+            results.append(got)
+        cross = []
+        if copies:
+            from .report.corpus import corpus_findings
+            cross, _ = corpus_findings([(a.doc, a.raw.text) for a in self.analyses if a.raw.ok and a.raw.text])
+            for f in cross:
+                f.sentence = f.sentence or f.raw
+        scores, lines = [], []
+        for got in results:
+            if not got.raw.ok:
+                continue
+            mine = got.findings + [f for f in cross if f.doc == got.doc]
+            b = score(fw, {c.dimension: c.score for c in got.coverage}, got.adjustments, problems(mine))
+            scores.append({"doc": got.doc, **{k: b[k] for k in SCORE_COLUMNS[1:]}})
+            lines += [{"doc": got.doc, **ln} for ln in b["lines"]]
         return CheckResult(_frame(coverage_rows(cov), COVERAGE_COLUMNS, COVERAGE_DTYPES),
-                           _frame(finding_rows(found), FINDING_COLUMNS, FINDING_DTYPES))
+                           _frame(finding_rows(found + cross), FINDING_COLUMNS, FINDING_DTYPES),
+                           _frame(scores, SCORE_COLUMNS, {}),
+                           _frame(lines, BREAKDOWN_COLUMNS, {"start": _INT, "end": _INT, "count": _INT}))
 
     def similar(self, min_chars: int = 50) -> pd.DataFrame:
         """Passages copied between submissions (TEMPLATE_COPY), one row per pair."""
@@ -172,6 +271,17 @@ class Corpus:
         """Keywords per ``document``, ``section`` or framework ``dimension``: columns key, keyword, weight."""
         from .keywords import keywords_table
         return keywords_table(self, by=by, top=top, method=method, framework=framework)
+
+
+def _framework_classifier(fw):
+    """The sentence classifier a framework names (``classifier.model``), or None."""
+    if fw.classifier is None:
+        return None
+    from .classifier import load_classifier, model_path
+    try:
+        return load_classifier(model_path(fw.classifier.model))
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def read(paths: Union[str, Iterable[str]], jobs: int = 1, progress: bool = False) -> Corpus:

@@ -7,7 +7,7 @@ the text as extracted from the file, so any item can be shown in context.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 if TYPE_CHECKING:                      # records stay a leaf module: no import at run time
     from .text.normalize import Normalized
@@ -191,6 +191,13 @@ class Analysis:
             return ""
         return self.sections[section_id].path
 
+    def section_titles(self, section_id: Optional[int]) -> Iterator[str]:
+        """The titles of a section and of the sections that hold it, innermost first."""
+        while section_id is not None:
+            s = self.sections[section_id]
+            yield s.title
+            section_id = s.parent
+
     def sentence_text(self, idx: int) -> str:
         """The sentence as it stands in the extracted text."""
         if idx < 0 or idx >= len(self.sentences):
@@ -244,11 +251,29 @@ class Coverage:
 
 
 @dataclass
+class AdjustmentHit:
+    """A framework's 加分项 (``kind`` "bonus") or 扣分项 ("deduction") met by one sentence of a
+    document: the item, the points it is worth and the sentence that earned or cost them."""
+    doc: str
+    dimension: str                 # the dimension's name
+    kind: str                      # bonus | deduction
+    item: str                      # the item's name
+    points: float                  # the item's weight (positive for both kinds)
+    sentence: int                  # index into Analysis.sentences
+    text: str                      # the sentence as extracted
+    section: str = ""
+    start: int = -1
+    end: int = -1
+
+
+@dataclass
 class Assessment:
-    """One document checked against a framework: its analysis, coverage and findings."""
+    """One document checked against a framework: its analysis, coverage and findings, and
+    the bonus and deduction items its sentences meet (:func:`summaryscan.frameworks.scoring.adjustments`)."""
     analysis: Analysis
     coverage: list[Coverage] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    adjustments: list[AdjustmentHit] = field(default_factory=list)
 
     @property
     def raw(self) -> RawDocument:

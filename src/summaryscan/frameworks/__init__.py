@@ -75,8 +75,11 @@ def describe(fw: Union[Framework, str], max_phrases: Optional[int] = 8) -> str:
     if fw.description:
         add(f"说明：{' '.join(fw.description.split())}")
     s = fw.scoring
-    add(f"评分：覆盖阈值 {_num(s.covered_threshold)}；量化证据加成 {_num(s.quantified_bonus)}；"
+    model = f"句子分类模型 {fw.classifier.model} 判定证据" if fw.classifier else f"仅用短语规则（覆盖阈值 {_num(s.covered_threshold)}）"
+    add(f"覆盖：{model}；维度得分为 {s.indicator_target} 项指标中有证据支撑的比例（有数据的证据记满分）；"
         f"每个维度最多列出 {s.max_evidence} 条证据")
+    from .scoring import scale_text
+    add(f"得分：{scale_text(fw)}")
     n_ind = sum(len(d.indicators) for d in fw.dimensions)
     add(f"共 {len(fw.dimensions)} 个维度、{n_ind} 项指标："
         + "、".join(d.name for d in fw.dimensions))

@@ -12,7 +12,11 @@ YAML layout (every key below is the YAML key; unknown keys are errors)::
     default: true                  # optional: the framework used when none is named
     scoring:                       # optional, see Scoring
       covered_threshold: 0.35
-      penalties: {high: 5, medium: 2, low: 0.5}   # score points a finding costs
+      coverage_points: 90          # full coverage of every dimension; + bonus_cap = 100
+      bonus_cap: 10                # 加分项 add at most this
+      deduction_cap: 20            # 扣分项 take at most this
+      penalty_cap: 30              # the problems found take at most this
+      penalties: {high: 5, medium: 2, low: 0.5}   # points one problem costs, by severity
     classifier:                    # optional: the sentence model trained for these dimensions
       model: dimension-classifier.npz
     dimensions:                    # at least one
@@ -282,24 +286,54 @@ class SectionSpec(_Model):
         return bool(self.phrase_regex.search(heading))
 
 
+DEFAULT_PENALTIES = {"high": 5.0, "medium": 2.0, "low": 0.5}
+
+
 class Scoring(_Model):
-    """Scoring knobs for coverage (all optional).
+    """Coverage knobs and the submission's score on a 0–100 scale (all optional).
 
     covered_threshold
-        A dimension counts as covered when its score (0..1) reaches this.
-    quantified_bonus
-        Added to a dimension's score (capped at 1) when evidence for one of its
-        ``quantitative`` indicators carries a numeric claim.
+        Without a sentence classifier: a dimension backed only by sentences under headings
+        that name its indicators is covered when their weight (0..1) reaches this (one
+        concrete sentence naming an indicator covers it by itself).
+    indicator_target
+        A dimension's grade (0..1) is the share of this many of its indicators backed by
+        evidence (a quantified sentence fully, others in part).
     max_evidence
         Evidence sentences kept per dimension.
+    coverage_points, bonus_cap
+        The score's two positive parts: full coverage of every dimension is worth
+        ``coverage_points`` (shared by the dimensions' weights) and the 加分项 add at most
+        ``bonus_cap``; together exactly 100.
+    deduction_cap, penalty_cap
+        The 扣分项 take at most ``deduction_cap`` points, the problems found at most
+        ``penalty_cap``; the score never goes below 0.
+    penalties
+        Points one problem costs, by severity (findings that are one problem cost once;
+        :func:`summaryscan.frameworks.scoring.problems`).
     """
 
     covered_threshold: float = Field(default=0.35, gt=0, le=1)
-    quantified_bonus: float = Field(default=0.1, ge=0, le=1)
     max_evidence: int = Field(default=3, ge=1)
-    # points a finding costs the submission's score, by severity
-    penalties: dict[Literal["high", "medium", "low"], float] = Field(
-        default_factory=lambda: {"high": 5.0, "medium": 2.0, "low": 0.5})
+    indicator_target: int = Field(default=5, ge=1)
+    coverage_points: float = Field(default=90.0, gt=0, le=100)
+    bonus_cap: float = Field(default=10.0, ge=0, lt=100)
+    deduction_cap: float = Field(default=20.0, ge=0, le=100)
+    penalty_cap: float = Field(default=30.0, ge=0, le=100)
+    # a severity left out keeps its default
+    penalties: Annotated[dict[Literal["high", "medium", "low"], Annotated[float, Field(ge=0)]],
+                         BeforeValidator(lambda v: {**DEFAULT_PENALTIES, **v} if isinstance(v, dict) else v)] = Field(
+        default_factory=lambda: dict(DEFAULT_PENALTIES))
+
+    @model_validator(mode="after")
+    def _full_marks(self) -> "Scoring":
+        if abs(self.coverage_points + self.bonus_cap - 100.0) > 1e-9:
+            raise PydanticCustomError(
+                "scale_not_100",
+                "coverage_points 与 bonus_cap 之和应为满分 100，现为 {total} "
+                "(coverage_points + bonus_cap must be 100)",
+                {"total": f"{self.coverage_points + self.bonus_cap:g}"})
+        return self
 
 
 class ClassifierSpec(_Model):

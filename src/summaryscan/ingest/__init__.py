@@ -9,6 +9,9 @@ Public API
 ``iter_inputs(paths) -> Iterator[str]``
     Expand folders (recursively, sorted), glob patterns and plain file names into
     the file paths to load.
+``keyed_inputs(paths) -> list[InputPath]``
+    The same files, each with its document key (``doc`` in every table): its path
+    relative to the common folder of the inputs (:func:`document_keys`).
 ``supported()``
     The suffixes ``load`` can read: those of the readers in :data:`summaryscan.registry.readers`.
 """
@@ -27,7 +30,8 @@ from ..records import (
     RawDocument,
 )
 
-__all__ = ["supported", "load", "iter_inputs", "IGNORE_FILE"]
+__all__ = ["supported", "load", "iter_inputs", "keyed_inputs", "document_keys", "InputPath", "reader_key",
+           "IGNORE_FILE"]
 
 
 def supported() -> set[str]:
@@ -37,10 +41,9 @@ def supported() -> set[str]:
 #: Per-folder ignore file honoured by :func:`iter_inputs`.
 IGNORE_FILE = ".summaryscanignore"
 
-_WORD_LIKE = {".doc", ".wps", ".rtf", ".odt", ".docm", ".dot", ".dotx", ".dotm",
-              ".wpt", ".xml", ".mht", ".mhtml"}
-_IMAGES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp",
-           ".heic"}
+# formats no reader takes (.doc .wps .rtf .odt and .png .jpg .tif … have readers: convert.py, image.py)
+_WORD_LIKE = {".xml", ".mht", ".mhtml"}
+_IMAGES = {".gif", ".webp", ".heic", ".heif", ".jp2"}
 _SHEETS = {".xls", ".xlsx", ".et", ".csv", ".ods"}
 _SLIDES = {".ppt", ".pptx", ".dps", ".odp"}
 _WEB = {".html", ".htm", ".md", ".markdown"}
@@ -54,8 +57,7 @@ def _advice(suffix: str, name: str) -> str:
     if suffix in _WORD_LIKE:
         return (f"不支持 {shown} 格式（{name}）：请用 Word/WPS 另存为 .docx 后再分析。")
     if suffix in _IMAGES:
-        return (f"不支持图片文件（{name}）：图片需要先做 OCR 转成文字，"
-                f"再保存为 .txt 或 .docx。")
+        return (f"不支持 {shown} 图片（{name}）：请另存为 PNG 或 JPG 后再分析（图片会自动做 OCR 识别文字）。")
     if suffix == ".ofd":
         return (f"不支持 OFD 版式文件（{name}）：请用 OFD 阅读器导出为 PDF，"
                 f"或找原始 Word 文件另存为 .docx。")
@@ -69,15 +71,32 @@ def _advice(suffix: str, name: str) -> str:
         return f"不支持 {shown} 格式（{name}）：请把正文另存为 .txt（UTF-8）或 .docx。"
     if suffix in (".zip", ".rar", ".7z", ".gz", ".tar"):
         return f"不支持压缩包（{name}）：请先解压，再分析其中的 .docx/.pdf/.txt 文件。"
-    return (f"不支持的文件类型 {shown}（{name}）：目前只能读取 .txt、.docx、.pdf，"
+    first = [".txt", ".docx", ".pdf"]
+    known = "、".join(first + sorted(supported() - set(first)))
+    return (f"不支持的文件类型 {shown}（{name}）：目前能读取 {known}，"
             f"请先转换成其中一种格式。")
 
 
+def reader_key(path: str, ocr_mode: str = "auto") -> str:
+    """What a file's result depends on besides its bytes and name, for the result cache: the
+    OCR mode and engine for PDFs and images, LibreOffice for the converted formats."""
+    suffix = os.path.splitext(path)[1].lower()
+    from . import convert, image, ocr
+    if suffix == ".pdf" or suffix in image.IMAGE_SUFFIXES:
+        return f"ocr={ocr_mode};{ocr.engine_key()}"
+    if suffix in convert.CONVERT_SUFFIXES:
+        return convert.engine_key()
+    return ""
+
+
 def load(path: Union[str, os.PathLike]) -> RawDocument:
-    """Read ``path`` into a :class:`RawDocument`; never raises for a bad file."""
-    path = os.fspath(path)
-    doc = os.path.basename(path.rstrip("/\\")) or path
-    suffix = os.path.splitext(doc)[1].lower()
+    """Read ``path`` into a :class:`RawDocument`; never raises for a bad file. Its ``doc`` is the
+    path's document key when it is an :class:`InputPath`, else the file name."""
+    key = getattr(path, "doc", None)
+    path = str(os.fspath(path))
+    name = os.path.basename(path.rstrip("/\\")) or path
+    doc = key or name
+    suffix = os.path.splitext(name)[1].lower()
     rec = RawDocument(path=path, doc=doc, format=suffix[1:])
     try:
         if not os.path.exists(path):
@@ -250,3 +269,49 @@ def iter_inputs(paths: Iterable[Union[str, os.PathLike]]) -> Iterator[str]:
                     yield from emit(m)
         else:
             yield from emit(p)
+
+
+
+# --------------------------------------------------------------------------
+# document keys
+
+class InputPath(str):
+    """A path to read that carries its document key, ``doc``: the key :func:`load` gives the
+    document (every table's ``doc`` column), so two ``工作总结.docx`` in different folders stay
+    two documents."""
+
+    def __new__(cls, path: str, doc: str):
+        self = super().__new__(cls, path)
+        self.doc = doc
+        return self
+
+    def __reduce__(self):                 # keeps ``doc`` across pickling (worker processes, Dask)
+        return InputPath, (str(self), self.doc)
+
+
+def document_keys(files: list[str]) -> list[str]:
+    """Each file's document key: its path relative to the folder that holds all of ``files``,
+    with ``/`` separators (``unitA/工作总结.docx``); the file name when they share one folder."""
+    if not files:
+        return []
+    full = [os.path.abspath(os.fspath(f)) for f in files]
+    try:
+        root = os.path.commonpath([os.path.dirname(p) for p in full])
+    except ValueError:                    # different drives: no common folder
+        root = ""
+    keys, seen = [], set()
+    for p in full:
+        key = (os.path.relpath(p, root) if root else p).replace(os.sep, "/")
+        base, n = key, 1
+        while key in seen:                # the same missing path given twice
+            n += 1
+            key = f"{base} ({n})"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def keyed_inputs(paths: Iterable[Union[str, os.PathLike]]) -> list[InputPath]:
+    """:func:`iter_inputs` with each file's document key (:func:`document_keys`)."""
+    files = list(iter_inputs(paths))
+    return [InputPath(f, k) for f, k in zip(files, document_keys(files))]

@@ -3,7 +3,10 @@
 * ``coverage_heatmap.png`` — submissions × framework dimensions, coverage 0..1
 * ``claims_density.png``   — numeric claims per 1,000 characters, per submission
 * ``findings_by_code.png`` — findings per code, stacked by severity
-* ``similarity.png``       — pairwise similarity of submissions (when given)
+* ``similarity.png``       — pairs of submissions sharing copied passages (when given): any
+  share of copied text is coloured, from light to dark red in steps, and a pair flagged
+  TEMPLATE_COPY is outlined, so a copied passage is seen at a glance even when it is a
+  small part of both texts
 
 Chinese labels need a CJK font: :func:`summaryscan.report.fonts.setup_cjk_font`.
 Large batches are cut to the ``MAX_ROWS`` best-ranked (or densest) submissions,
@@ -18,6 +21,10 @@ from typing import Any, Optional
 from .fonts import setup_cjk_font
 
 MAX_ROWS = 60
+CHART_FILES = ("coverage_heatmap.png", "claims_density.png", "findings_by_code.png", "similarity.png")
+# share of a document's text inside passages copied with another: bins and their colours
+SIMILARITY_BINS = (0.0, 1e-9, 0.02, 0.05, 0.10, 0.25, 0.5, 1.0)
+SIMILARITY_COLOURS = ("#ffffff", "#fca5a5", "#f87171", "#ef4444", "#dc2626", "#b91c1c", "#7f1d1d")
 SEV_COLOURS = {"high": "#c81e1e", "medium": "#e59a1a", "low": "#9aa5b1"}
 
 
@@ -159,17 +166,19 @@ def findings_by_code(counts: dict, path: str, by_severity: Optional[dict] = None
     ax.set_ylim(len(codes) - 0.5 + pad, -0.5 - pad)
     ax.set_xlim(0, max(counts.values()) * 1.15 + 0.5)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("问题数")
+    ax.set_xlabel("问题数（同一问题多处出现计一次）")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title("问题类型分布", fontsize=11, loc="left")
     return _save(fig, path)
 
 
-def similarity_heatmap(similarity: Any, path: str, rows: Optional[list[dict]] = None) -> Optional[str]:
+def similarity_heatmap(similarity: Any, path: str, rows: Optional[list[dict]] = None,
+                       flagged: Optional[set] = None) -> Optional[str]:
     """``similarity``: an object with ``docs`` (doc ids) and a square ``matrix`` (0..1), a dict
     with those keys (and ``total``, the run's size, when the matrix holds only its top rows),
-    or a ``(docs, matrix)`` tuple as :func:`summaryscan.similarity.similarity_matrix` gives."""
+    or a ``(docs, matrix)`` tuple as :func:`summaryscan.similarity.similarity_matrix` gives.
+    ``flagged``: (doc, other doc) pairs with a TEMPLATE_COPY finding, outlined."""
     import numpy as np
     total = None                 # documents in the run, when the matrix holds only its top rows
     if isinstance(similarity, tuple) and len(similarity) == 2:    # similarity.similarity_matrix() result
@@ -202,28 +211,43 @@ def similarity_heatmap(similarity: Any, path: str, rows: Optional[list[dict]] = 
     size = max(4.5, 0.36 * n + 2.4)
     fig = _figure(size + 1.2, size)
     ax = fig.add_subplot(111)
-    import matplotlib
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Rectangle
     shown = m.copy()
-    np.fill_diagonal(shown, np.nan)           # a document with itself: grey, not dark red
-    cmap = matplotlib.colormaps["Reds"].with_extremes(bad="#e5e7eb")
-    im = _grid(ax, np.ma.masked_invalid(shown), cmap)
+    np.fill_diagonal(shown, np.nan)           # a document with itself: grey
+    # steps, not a linear scale: a passage copied is 2-10 % of a text, which a 0..1 scale
+    # would paint near-white; here any copied share is clearly red
+    cmap = ListedColormap(SIMILARITY_COLOURS).with_extremes(bad="#e5e7eb")
+    norm = BoundaryNorm(SIMILARITY_BINS, cmap.N)
+    rows_n, cols_n = shown.shape
+    im = ax.pcolormesh(np.arange(cols_n + 1) - 0.5, np.arange(rows_n + 1) - 0.5, np.ma.masked_invalid(shown),
+                       cmap=cmap, norm=norm, edgecolors="#f3f4f6", linewidth=0.5)
+    ax.set_xlim(-0.5, cols_n - 0.5)
+    ax.set_ylim(rows_n - 0.5, -0.5)
     ax.set_aspect("equal")
     ax.set_xticks(range(n), labels=labels, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(n), labels=labels, fontsize=8)
-    if n <= 20:
-        for i in range(n):
-            for j in range(n):
-                if i != j and m[i, j] >= 0.005:
-                    ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                            color="white" if m[i, j] > 0.6 else "#1f2933")
+    pairs = {(a, b) for a, b in (flagged or ())} | {(b, a) for a, b in (flagged or ())}
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            if (docs[i], docs[j]) in pairs:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#111827", linewidth=1.6))
+            if n <= 20 and m[i, j] > 0:
+                ax.text(j, i, f"{m[i, j]:.0%}" if m[i, j] >= 0.01 else "<1%", ha="center", va="center", fontsize=7,
+                        color="white" if m[i, j] > 0.05 else "#1f2933")
     ax.tick_params(length=0)
-    ax.set_title("材料两两相似度（雷同段落占全文比例）" + note, fontsize=11, loc="left")
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    ax.set_title("成段雷同的材料对（有颜色即有雷同段落；数字为雷同段落占该行材料全文的比例）" + note,
+                 fontsize=10, loc="left")
+    bar = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, ticks=SIMILARITY_BINS)
+    bar.ax.set_yticklabels(["无", "有雷同"] + [f"{b:.0%}" for b in SIMILARITY_BINS[2:]], fontsize=7)
     return _save(fig, path)
 
 
 def draw_all(folder: str, rows: list[dict], dims: list[str], code_counts: dict,
-             similarity: Any = None, by_severity: Optional[dict] = None) -> list[tuple[str, str]]:
+             similarity: Any = None, by_severity: Optional[dict] = None,
+             flagged: Optional[set] = None) -> list[tuple[str, str]]:
     """Draw every chart that has data; (path, caption) pairs."""
     out = []
     for fn, name, cap in ((lambda p: coverage_heatmap(rows, dims, p), "coverage_heatmap.png",
@@ -231,9 +255,10 @@ def draw_all(folder: str, rows: list[dict], dims: list[str], code_counts: dict,
                           (lambda p: density_bar(rows, p), "claims_density.png",
                            "每千字数据声明数（虚线为平均值）"),
                           (lambda p: findings_by_code(code_counts, p, by_severity), "findings_by_code.png",
-                           "各类问题的数量（按严重程度分色）"),
-                          (lambda p: similarity_heatmap(similarity, p, rows) if similarity is not None else None,
-                           "similarity.png", "材料两两文本相似度（越红越相似，可能套用模板）")):
+                           "各类问题的个数（按严重程度分色；同一问题多处出现计一次）"),
+                          (lambda p: similarity_heatmap(similarity, p, rows, flagged) if similarity is not None
+                           else None,
+                           "similarity.png", "成段雷同的材料对：有颜色即发现雷同段落，黑框为已列入问题清单的雷同")):
         path = fn(os.path.join(folder, name))
         if path:
             out.append((path, cap))

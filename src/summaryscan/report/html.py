@@ -25,7 +25,7 @@ from importlib import resources
 from typing import Any, Iterable, Optional
 from urllib.parse import quote
 
-from ..frameworks.scoring import SEVERITIES
+from ..frameworks.scoring import SEVERITIES, problem_key
 
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
@@ -41,6 +41,7 @@ CODE_ZH = {
     "CONFLICTING_VALUES": "同一数据前后不一",
     "YEAR_MISMATCH": "年份与标题不符",
     "MISSING_SECTION": "缺少应有组成部分",
+    "OCR_LOW_CONFIDENCE": "OCR 识别置信度低",
     "TEMPLATE_COPY": "与其他材料雷同",
 }
 
@@ -86,10 +87,14 @@ def _csp(scripts: Iterable[str]) -> str:
             f"script-src {hashes or chr(39) + 'none' + chr(39)}; base-uri 'none'; form-action 'none'")
 
 
+# marks the pages this program wrote, so that a later run into the same folder may replace them
+GENERATOR = '<meta name="generator" content="summaryscan">'
+
+
 def page(title: str, body: str, scripts: Iterable[str] = ()) -> str:
     scripts = list(scripts)
     js = "".join(f"<script>{s}</script>" for s in scripts)
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n" + GENERATOR + "\n"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"{esc(_csp(scripts))}\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta name=\"referrer\" content=\"no-referrer\">\n"
@@ -129,6 +134,7 @@ class Span:
     id: str = ""       # put on the first fragment only
     prio: int = 0      # lower opens first (outer) when two spans start together
     whole: bool = False  # never split (claims): spans cutting through it are widened to cover it
+    data: tuple = ()   # (name, value) pairs written as data-name="value" (goto: an anchor a click goes to)
 
 
 def _expand_around(spans: list[Span], keep: list[Span]) -> None:
@@ -171,6 +177,7 @@ def highlight(text: str, spans: list[Span], anchors: Optional[dict[int, list[str
             attrs += ' data-cont="1"'
         elif s.id:
             attrs += f' id="{esc(s.id)}"'
+        attrs += "".join(f' data-{esc(k)}="{esc(v)}"' for k, v in s.data)
         opened.add(i)
         return f"<{s.tag}{attrs}>"
 
@@ -208,7 +215,17 @@ def claim_tooltip(c: dict) -> str:
 
 def finding_tooltip(f: dict) -> str:
     head = f"[{f.get('code', '')}] {CODE_ZH.get(f.get('code', ''), '')}（{SEVERITY_ZH.get(f.get('severity'), f.get('severity', ''))}）"
-    return head + "\n" + str(f.get("message", ""))
+    tail = "\n（点击跳到前文对应位置）" if same_doc_ref(f) is not None else ""
+    return head + "\n" + str(f.get("message", "")) + tail
+
+
+def same_doc_ref(f: dict) -> Optional[int]:
+    """Where in its own document a finding points to (the earlier mention of CONFLICTING_VALUES),
+    or None: ``other_doc`` empty or the document itself, ``other_start`` set."""
+    if f.get("other_doc") not in ("", None, f.get("doc")):
+        return None
+    at = f.get("other_start", -1)
+    return at if isinstance(at, int) and at >= 0 else None
 
 
 def text_spans(data: dict) -> tuple[list[Span], dict[int, list[str]]]:
@@ -222,15 +239,24 @@ def text_spans(data: dict) -> tuple[list[Span], dict[int, list[str]]]:
     for i, f in enumerate(data.get("findings", [])):
         if f.get("start", -1) >= 0 and f.get("end", -1) > f["start"]:
             sev = f.get("severity") if f.get("severity") in SEVERITIES else "low"
+            ref = same_doc_ref(f)
             others.append(Span(f["start"], f["end"], "mark", f"finding sev-{sev} code-{f.get('code', '')}",
-                               finding_tooltip(f), f"f-{i}", 1))
+                               finding_tooltip(f), f"f-{i}", 1, data=() if ref is None else (("goto", f"at-{ref}"),)))
+    for pg in data.get("ocr", []):       # OCR'd text: the page tinted, weak lines marked
+        others.append(Span(pg["start"], pg["end"], "span", "ocr",
+                           f"第 {pg['page']} 页由 OCR 识别（平均置信度 {pg['confidence']:.1%}），文字和数字可能有误", "", -1))
+        for start, end, conf in pg.get("low", []):
+            others.append(Span(start, end, "span", "ocr-low",
+                               f"OCR 置信度 {conf:.1%}：此行可能识别有误，请对照原件", "", 0))
     anchors: dict[int, list[str]] = defaultdict(list)
     for s in data.get("sections", []):
         if s["level"] != "point":
             anchors[s["start"]].append(f"sec-{s['id']}")
     points = {f["start"] for f in data.get("findings", []) if f.get("start", -1) >= 0}
+    points.update(ref for ref in map(same_doc_ref, data.get("findings", [])) if ref is not None)
     for cov in data.get("coverage", []):
         points.update(e["start"] for e in cov.get("evidence", []))
+    points.update(h["start"] for h in data.get("adjustments", []) if h.get("start", -1) >= 0)
     for p in sorted(points):
         anchors[p].append(f"at-{p}")
     return claims + others, anchors
@@ -279,6 +305,14 @@ def _num(v: Any) -> str:
     return ("%.4f" % v).rstrip("0").rstrip(".")
 
 
+def _pts(x: float) -> str:
+    """Signed points: +2, −0.5, +11.3."""
+    x = round(float(x), 1)
+    if x == 0:
+        return "0"
+    return ("+" if x > 0 else "−") + f"{abs(x):g}"
+
+
 def _score_block(summary: dict) -> str:
     if summary.get("score") is None:
         return "—"
@@ -289,42 +323,111 @@ def _score_block(summary: dict) -> str:
         parts.append(f"− 扣分 {summary['deduction_points']:g}")
     if summary.get("penalty"):
         parts.append(f"− 问题 {summary['penalty']:g}")
-    return f'<b>{summary["score"]:.1f}</b> <span class="muted small">（{esc(" ".join(parts))}）</span>'
+    return (f'<b>{summary["score"]:.1f}</b> / 100 <span class="muted small">（{esc(" ".join(parts))}）</span> '
+            '<a class="small" href="#score">得分明细</a>')
 
 
-def _findings_table(findings: list[dict]) -> str:
-    if not findings:
-        return '<p class="empty-note">未发现问题。</p>'
+def finding_groups(findings: list[dict]) -> list[list[tuple[int, dict]]]:
+    """The findings of a page as problems (:func:`~summaryscan.frameworks.scoring.problem_key`):
+    lists of (index, finding), the worst severity first, then by position."""
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
+    for i, f in enumerate(findings):
+        groups.setdefault(problem_key(f), []).append((i, f))
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    rows = []
-    for i, f in sorted(enumerate(findings), key=lambda t: (order.get(t[1].get("severity"), 9), t[1].get("start", -1))):
-        sev = f.get("severity", "")
-        where = ""
-        if f.get("start", -1) >= 0:
-            where = f'<a href="#f-{i}">定位</a>'
-        other = ""
-        if f.get("other_doc"):
+
+    def worst(g):
+        return min(order.get(f.get("severity"), 9) for _, f in g)
+
+    def first(g):
+        starts = [f.get("start", -1) for _, f in g if f.get("start", -1) >= 0]
+        return min(starts) if starts else 1 << 30
+    return sorted(groups.values(), key=lambda g: (worst(g), first(g)))
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _refs(items: list[tuple[int, dict]], text: str) -> str:
+    """Links to the places the findings refer to: the earlier mention in this document, or
+    the other submission's page and passage."""
+    out, seen = [], set()
+    for _, f in items:
+        ref = same_doc_ref(f)
+        if ref is not None:
+            end = f.get("other_end", -1)
+            shown = text[ref:end] if 0 <= ref < end <= len(text) else "前文"
+            key = ("here", ref)
+            if key not in seen:
+                seen.add(key)
+                out.append(f'<a class="ref" href="#at-{ref}">前文：“{esc(_quote(shown))}”</a>')
+        elif f.get("other_doc"):
             href = doc_href(f["other_file"], "") if f.get("other_file") else ""
             if href and f.get("other_start", -1) >= 0:
                 href += f"#at-{f['other_start']}"
-            name = esc(f["other_doc"])
-            other = f'<div class="small">另见：{f"<a href={chr(34)}{esc(href)}{chr(34)}>{name}</a>" if href else name}</div>'
+            key = (f["other_doc"], f.get("other_start", -1))
+            if key not in seen:
+                seen.add(key)
+                name = esc(f["other_doc"])
+                out.append(f'<a class="ref" href="{esc(href)}">另见：{name}</a>' if href else f"另见：{name}")
+    return f'<div class="small refs">{" ".join(out)}</div>' if out else ""
+
+
+def _findings_table(findings: list[dict], text: str = "") -> str:
+    if not findings:
+        return '<p class="empty-note">未发现问题。</p>'
+    rows = []
+    for items in finding_groups(findings):
+        i0, f = items[0]
+        sev = min((g.get("severity", "") for _, g in items), key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 9)
+        located = [(i, g) for i, g in items if g.get("start", -1) >= 0]
+        if len(located) == 1:
+            where = f'<a href="#f-{located[0][0]}">定位</a>'
+        else:
+            where = " ".join(f'<a href="#f-{i}" title="第 {k} 处">{k}</a>' for k, (i, _) in enumerate(located, 1))
+        count = f'<div class="small muted">同一问题共 {len(items)} 处，只计一次</div>' if len(items) > 1 else ""
         quote_text = f.get("sentence") or f.get("raw") or ""
         rows.append(
-            f'<tr data-code="{esc(f.get("code"))}"><td class="nowrap"><code>{esc(f.get("code"))}</code>'
+            f'<tr data-code="{esc(f.get("code"))}" data-count="{len(items)}"><td class="nowrap"><code>{esc(f.get("code"))}</code>'
             f'<div class="small muted">{esc(CODE_ZH.get(f.get("code", ""), ""))}</div></td>'
             f'<td><span class="sev {esc(sev)}">{esc(SEVERITY_ZH.get(sev, sev))}</span></td>'
-            f'<td>{esc(f.get("message"))}{other}</td>'
+            f'<td>{esc(f.get("message"))}{count}{_refs(items, text)}</td>'
             f'<td class="small">{esc(f.get("section"))}</td>'
-            f'<td class="small">{esc(quote_text)}</td><td class="nowrap">{where}</td></tr>')
+            f'<td class="small">{esc(quote_text)}</td><td class="locs">{where}</td></tr>')
     return ('<div class="table-wrap"><table class="grid findings"><colgroup><col style="width:150px">'
-            '<col style="width:64px"><col style="width:36%"><col style="width:17%"><col><col style="width:44px">'
+            '<col style="width:64px"><col style="width:36%"><col style="width:17%"><col><col style="width:64px">'
             '</colgroup><thead><tr><th>问题</th><th>严重程度</th>'
-            '<th>说明</th><th>章节</th><th>原句</th><th></th></tr></thead><tbody>'
+            '<th>说明</th><th>章节</th><th>原句</th><th>位置</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table></div>")
 
 
-def _coverage_block(coverage: list[dict], framework_name: str) -> str:
+MODEL_LABEL = "（模型）"      # an evidence sentence the classifier placed, without an indicator phrase
+
+
+def _indicator_text(indicators: list[str]) -> str:
+    named = [x for x in indicators if x and x != MODEL_LABEL]
+    if named:
+        return "符合指标：" + "、".join(named)
+    return "句子分类模型判定属于本维度（未出现指标用语）" if indicators else ""
+
+
+def _evidence_flags(e: dict, findings: list[dict]) -> tuple[str, bool]:
+    """Marks for the findings inside an evidence sentence (links to them) and whether one is high."""
+    flags, high = [], False
+    for i, f in enumerate(findings):
+        s, t = f.get("start", -1), f.get("end", -1)
+        if s < 0 or not (s < e["end"] and t > e["start"]):
+            continue
+        sev = f.get("severity") if f.get("severity") in SEVERITIES else "low"
+        high = high or sev == "high"
+        flags.append(f'<a class="evflag sev-{sev}" href="#f-{i}" title="{esc(f.get("message"))}">'
+                     f'⚠ {SEVERITY_ZH[sev]}·{esc(CODE_ZH.get(f.get("code", ""), f.get("code", "")))}</a>')
+    return "".join(flags), high
+
+
+def _coverage_block(coverage: list[dict], framework_name: str, findings: list[dict] = (),
+                    adjustments: list[dict] = ()) -> str:
     if not coverage:
         return '<p class="empty-note">无覆盖数据。</p>'
     out = []
@@ -332,17 +435,24 @@ def _coverage_block(coverage: list[dict], framework_name: str) -> str:
         score = c.get("score") or 0.0
         state = "已覆盖" if c.get("covered") else "未覆盖"
         tags = "".join(f'<span class="tag">{esc(x)}</span>' for x in c.get("indicators_hit", []))
-        tags += "".join(f'<span class="tag bonus">加分：{esc(x)}</span>' for x in c.get("bonus", []))
-        tags += "".join(f'<span class="tag deduct">扣分：{esc(x)}</span>' for x in c.get("deductions", []))
+        for h in adjustments:
+            if h.get("dimension") == c.get("dimension"):
+                cls, sign = ("bonus", "+") if h["kind"] == "bonus" else ("deduct", "−")
+                label = f'{"加分" if h["kind"] == "bonus" else "扣分"} {sign}{h["points"]:g}：{h["item"]}'
+                tags += f'<a class="tag {cls}" href="#at-{h["start"]}" title="{esc(h.get("text"))}">{esc(label)}</a>'
         ev = c.get("evidence", [])
         if ev:
-            items = "".join(
-                f'<li><a class="ev" href="#at-{e["start"]}" title="跳到原文">{esc(e["text"])}</a>'
-                f'<div class="path">{esc(e.get("section") or "（开头部分）")}'
-                f'{" · 指标：" + esc("、".join(e.get("indicators", []))) if e.get("indicators") else ""}'
-                f'{" · 含数据 " + str(e["claims"]) + " 处" if e.get("claims") else ""}</div></li>'
-                for e in ev)
-            evidence = f'<ol class="evidence">{items}</ol>'
+            items = []
+            for e in ev:
+                flags, high = _evidence_flags(e, list(findings))
+                doubt = '<div class="small doubt">此句有高严重度问题，作为证据前请核实</div>' if high else ""
+                items.append(
+                    f'<li{" class=" + chr(34) + "doubtful" + chr(34) if high else ""}>'
+                    f'<a class="ev" href="#at-{e["start"]}" title="跳到原文">{esc(e["text"])}</a>{flags}'
+                    f'<div class="path">{esc(_indicator_text(e.get("indicators", [])))}'
+                    f'{" · 含数据 " + str(e["claims"]) + " 处" if e.get("claims") else ""}'
+                    f' · {esc(e.get("section") or "（开头部分）")}</div>{doubt}</li>')
+            evidence = f'<ol class="evidence">{"".join(items)}</ol>'
         else:
             evidence = '<p class="empty-note small">没有找到能证明该维度工作的句子。</p>'
         out.append(
@@ -350,7 +460,52 @@ def _coverage_block(coverage: list[dict], framework_name: str) -> str:
             f'<span class="dimbar"><span style="width:{score * 100:.0f}%;background:{score_colour(score)}"></span></span> '
             f'<span class="small">{score:.2f} · {state} · 量化证据 {int(c.get("quantified_evidence") or 0)} 句</span></h3>'
             f'<div>{tags}</div>{evidence}')
-    return f'<p class="muted small">框架：{esc(framework_name)}。每个维度列出最有力的证据句（含数据者优先），点击跳到原文位置。</p>' + "".join(out)
+    return (f'<p class="muted small">框架：{esc(framework_name)}。每个维度列出最有力的证据句（含数据者优先）及其符合的指标，'
+            '点击跳到原文位置；⚠ 表示该句本身有问题。</p>' + "".join(out))
+
+
+_KIND_ZH = {"coverage": "覆盖", "bonus": "加分项", "deduction": "扣分项", "penalty": "问题扣减", "cap": "上限",
+            "floor": "下限"}
+
+
+def _breakdown_block(data: dict) -> str:
+    """Where every point of the score came from: each dimension's coverage, each bonus and
+    deduction item with the sentence that earned or cost it, each problem, each cap applied."""
+    b = data.get("breakdown")
+    if not b:
+        return '<p class="empty-note">未计分。</p>'
+    groups = finding_groups(data.get("findings", []))
+    first_of = {}
+    for g in groups:
+        first_of.setdefault((g[0][1].get("code"), g[0][1].get("start", -1)), g[0][0])
+    rows = []
+    for ln in b["lines"]:
+        kind = ln["kind"]
+        if kind == "coverage":
+            item = f"{esc(ln['label'])}"
+            basis = (f"覆盖得分 {ln['coverage']:.2f} × 该维度满分 {ln['max']:g}"
+                     f"（权重 {ln['weight']:g}）")
+        elif kind in ("bonus", "deduction"):
+            item = esc(ln["label"])
+            basis = (f'<a href="#at-{ln["start"]}">“{esc(_quote(ln.get("text", ""), 80))}”</a>'
+                     if ln.get("start", -1) >= 0 else esc(ln.get("text", "")))
+        elif kind == "penalty":
+            sev = ln.get("severity", "low")
+            n = f" ×{ln['count']} 处（计一次）" if ln.get("count", 1) > 1 else ""
+            item = (f'<code>{esc(ln.get("code"))}</code> {esc(CODE_ZH.get(ln.get("code", ""), ""))} '
+                    f'<span class="sev {esc(sev)}">{esc(SEVERITY_ZH.get(sev, sev))}</span>{esc(n)}')
+            i = first_of.get((ln.get("code"), ln.get("start", -1)))
+            target = f"#f-{i}" if i is not None and ln.get("start", -1) >= 0 else "#findings"
+            basis = f'<a href="{target}">{esc(ln["label"])}</a>'
+        else:
+            item, basis = "", esc(ln["label"])
+        rows.append(f'<tr class="ln-{kind}"><td class="nowrap">{_KIND_ZH.get(kind, kind)}</td><td>{item}</td>'
+                    f'<td>{basis}</td><td class="num">{_pts(ln["points"])}</td></tr>')
+    rows.append(f'<tr class="total"><td colspan="3">得分（满分 100）</td><td class="num"><b>{b["score"]:.1f}</b></td></tr>')
+    return ('<div class="table-wrap"><table class="grid breakdown"><colgroup><col style="width:80px">'
+            '<col style="width:30%"><col><col style="width:70px"></colgroup><thead><tr><th>来源</th><th>项目</th>'
+            '<th>依据（点击看原文）</th><th class="num">分值</th></tr></thead><tbody>' + "".join(rows)
+            + "</tbody></table></div>")
 
 
 def _claims_table(claims: list[dict]) -> str:
@@ -376,6 +531,8 @@ def render_doc_page(data: dict, framework_name: str) -> str:
               + (f' <span class="small">{esc(s.get("message"))}</span>' if s.get("message") else ""))
     meta = [("文件", esc(s["doc"])), ("单位", esc(s.get("unit") or "—")), ("文种", esc(s.get("doc_type") or "—")),
             ("年份", esc(s.get("year") or "—")), ("状态", status)]
+    if s.get("source") in SOURCE_ZH:
+        meta.append(("来源", esc(SOURCE_ZH[s["source"]])))
     if ok:
         sev = s.get("severity", {})
         meta += [("字数", f'{s.get("chars", 0):,}'),
@@ -391,20 +548,28 @@ def render_doc_page(data: dict, framework_name: str) -> str:
         findings = data.get("findings", [])
         located = sum(1 for f in findings if f.get("start", -1) >= 0)
         n_claims = len(data.get("claims", []))
-        body.append('<nav class="jump">跳到：<a href="#findings">问题清单</a><a href="#text">原文</a>'
-                    '<a href="#coverage">维度覆盖与证据</a><a href="#claims">数据声明明细</a></nav>')
-        body.append(f'<section class="card" id="findings"><h2>问题清单（{len(findings)}）</h2>'
-                    f'{_findings_table(findings)}</section>')
-        key = ('<div class="keybox"><span><mark class="claim">12个</mark> 数据声明</span>'
-               '<span><mark class="finding sev-high">高</mark> <mark class="finding sev-medium">中</mark> '
-               '<mark class="finding sev-low">低</mark> 问题位置</span>'
-               f'<span>鼠标悬停查看详情 · {n_claims} 条声明，{located} 处问题可定位</span></div>')
+        body.append('<nav class="jump">跳到：<a href="#score">得分明细</a><a href="#findings">问题清单</a>'
+                    '<a href="#text">原文</a><a href="#coverage">维度覆盖与证据</a><a href="#claims">数据声明明细</a></nav>')
+        body.append(f'<section class="card" id="score"><h2>得分明细</h2>{_breakdown_block(data)}</section>')
+        n_problems = len(finding_groups(findings))
+        body.append(f'<section class="card" id="findings"><h2>问题清单（{n_problems} 个问题'
+                    f'{f"，{len(findings)} 处" if len(findings) != n_problems else ""}）</h2>'
+                    f'{_findings_table(findings, data.get("text", ""))}</section>')
+        # swatches, not sample text: a legend must not read like data
+        key = ('<div class="keybox" aria-label="图例"><span><mark class="claim swatch"></mark>蓝底：数据声明</span>'
+               '<span>波浪线：问题位置（<mark class="finding sev-high swatch"></mark>高 '
+               '<mark class="finding sev-medium swatch"></mark>中 <mark class="finding sev-low swatch"></mark>低）</span>'
+               + ('<span><span class="ocr">OCR</span> OCR 识别的文字 <span class="ocr-low">　</span> 低置信度行</span>'
+                  if data.get("ocr") else "")
+               + f'<span>鼠标悬停查看详情 · {n_claims} 条声明，{located} 处问题可定位</span></div>')
+        key = _ocr_note(data) + key
         body.append('<div class="layout"><nav class="outline card" aria-label="提纲" style="margin:16px 0">'
                     f'<h2 style="font-size:15px;margin:0 0 6px">提纲</h2>{_outline(data.get("sections", []))}</nav>'
                     f'<section class="card" id="text"><h2>原文（抽取文本）</h2>{key}'
                     f'<div class="doc-text">{highlight(data.get("text", ""), spans, anchors)}</div></section></div>')
         body.append(f'<section class="card" id="coverage"><h2>维度覆盖与证据</h2>'
-                    f'{_coverage_block(data.get("coverage", []), framework_name)}</section>')
+                    f'{_coverage_block(data.get("coverage", []), framework_name, findings, data.get("adjustments", []))}'
+                    '</section>')
         body.append(f'<section class="card" id="claims"><details><summary>数据声明明细（{n_claims}）</summary>'
                     f'{_claims_table(data.get("claims", []))}</details></section>')
     else:
@@ -414,13 +579,36 @@ def render_doc_page(data: dict, framework_name: str) -> str:
     return page(f"{title} - 审读", "\n".join(body), [asset("doc.js")])
 
 
+SOURCE_ZH = {"ocr": "OCR 识别（扫描件或图片）", "mixed": "部分页面 OCR 识别（扫描页），其余取自文字层",
+             "converted": "由 LibreOffice 转换为 .docx 后读取"}
+
+
+def _source_badge(source: Optional[str]) -> str:
+    label = {"ocr": "OCR", "mixed": "部分 OCR", "converted": "转换"}.get(source or "")
+    return f' <span class="badge src-{esc(source)}" title="{esc(SOURCE_ZH[source])}">{label}</span>' if label else ""
+
+
+def _ocr_note(data: dict) -> str:
+    """The warning above an OCR'd text: which pages, how confident, what to do."""
+    pages = data.get("ocr") or []
+    if not pages:
+        return ""
+    n = sum(p["end"] - p["start"] for p in pages) or 1
+    mean = sum(p["confidence"] * (p["end"] - p["start"]) for p in pages) / n
+    low = sum(len(p.get("low", [])) for p in pages)
+    which = ("全文" if data.get("summary", {}).get("source") == "ocr"
+             else "第 " + "、".join(str(p["page"]) for p in pages) + " 页")
+    extra = f"，{low} 行置信度偏低（浅黄底）" if low else ""
+    return (f'<p class="ocr-note" role="note">⚠ {esc(which)}由 OCR 从扫描图像识别（浅蓝底），平均置信度 {mean:.1%}'
+            f'{esc(extra)}。数字可能误识，引用前请对照原件核对。</p>')
+
+
 # --------------------------------------------------------------------------- #
 # index page
 # --------------------------------------------------------------------------- #
 
-SCORE_DOC = ("得分 = 各维度覆盖得分按框架权重加权平均 × 100 ＋ 命中加分项分值之和 − 命中扣分项分值之和 − 问题扣减"
-             "（每个高/中/低问题分别扣 {high:g}/{medium:g}/{low:g} 分）。名次按得分从高到低排列，同分同名次；"
-             "无法读取的材料不计分、不排名。")
+SCORE_DOC = ("得分：{scale}每份材料页面的“得分明细”列出每一分的来源（维度覆盖、挣得加分或被扣分的原句、发现的问题）。"
+             "名次按得分从高到低排列，同分同名次；无法读取的材料不计分、不排名。")
 
 UNIT_DOC = ("单位：从标题开头取到年份或“创建/开展/关于…工作”等词之前的部分，要求以机关名称常见结尾"
             "（局、委、办、党组、机关党委、纪委监委、工委……）结束，并去掉“书记”等职务词；标题里没有时，"
@@ -430,52 +618,64 @@ DENSITY_DOC = "每千字声明数 = 数据声明条数 ÷ 正文字数（不计�
 
 
 def render_index(rows: list[dict], dims: list[str], meta: dict, charts: list[tuple[str, str]],
-                 cross: list[dict], penalties: dict) -> str:
-    """The index page. ``rows``: summary rows (ranked); ``charts``: (relative path, caption)."""
+                 cross: list[dict]) -> str:
+    """The index page. ``rows``: summary rows (ranked); ``charts``: (relative path, caption);
+    ``meta``: framework_name, generated, version, scale (the score's scale in words).
+
+    Columns a reviewer triages on (得分, 高/中/低, 状态) come right after the submission, so they
+    are on screen at 1024 px; the rank and the submission stay in view when the table scrolls."""
     n_ok = sum(1 for r in rows if r["status"] == "ok")
     codes = sorted({c for r in rows for c in r.get("codes", [])})
     sev_tot = {k: sum(r.get("severity", {}).get(k, 0) for r in rows) for k in SEVERITIES}
-    head_cells = [("rank", "名次", "num", "ascending"), ("doc", "材料", "", "ascending"), ("unit", "单位", "", "ascending"),
-                  ("type", "文种", "", "ascending"), ("year", "年份", "num", "descending")]
+    head_cells = [("rank", "名次", "num", "ascending"), ("doc", "材料", "", "ascending"),
+                  ("score", "得分", "num", "descending"), ("high", "高", "num", "descending"),
+                  ("medium", "中", "num", "descending"), ("low", "低", "num", "descending"),
+                  ("status", "状态", "", "ascending")]
     head_cells += [(f"dim{i}", d, "num", "descending") for i, d in enumerate(dims)]
     head_cells += [("claims", "数据声明", "num", "descending"), ("density", "每千字", "num", "descending"),
-                   ("high", "高", "num", "descending"), ("medium", "中", "num", "descending"),
-                   ("low", "低", "num", "descending"), ("score", "得分", "num", "descending"),
-                   ("status", "状态", "", "ascending")]
+                   ("unit", "单位", "", "ascending"), ("type", "文种", "", "ascending"),
+                   ("year", "年份", "num", "descending")]
+    order = [k for k, _, _, _ in head_cells]
+    col_cls = {"rank": "num pin1", "doc": "pin2", "score": "num triage first", "high": "num triage",
+               "medium": "num triage", "low": "num triage", "status": "triage last"}
+    def th_class(k: str, t: str) -> str:
+        c = col_cls.get(k) or ("num" if t == "num" and not k.startswith("dim") else "")
+        return f' class="{c}"' if c else ""
     ths = "".join(
         f'<th data-key="{k}"{" data-type=" + chr(34) + t + chr(34) if t else ""} data-first="{first}"'
-        f'{" class=" + chr(34) + "num" + chr(34) if t == "num" and not k.startswith("dim") else ""}'
-        f'{" aria-sort=" + chr(34) + "ascending" + chr(34) if k == "rank" else ""}>{esc(label)}</th>'
+        f'{th_class(k, t)}{" aria-sort=" + chr(34) + "ascending" + chr(34) if k == "rank" else ""}>{esc(label)}</th>'
         for k, label, t, first in head_cells)
     trs = []
     for r in rows:
         ok = r["status"] == "ok"
         sev = r.get("severity", {})
         title = r.get("title") or r["doc"]
-        cells = [f'<td class="num" data-v="{r["rank"] if r.get("rank") else ""}">{r.get("rank") or "—"}</td>',
-                 f'<td class="doc-cell" data-v="{esc(title)}"><a href="{esc(doc_href(r["file"]))}">{esc(title)}</a>'
-                 f'<div class="file">{esc(r["doc"])}</div></td>',
-                 f'<td class="unit">{esc(r.get("unit") or "")}</td>', f'<td class="nowrap">{esc(r.get("doc_type") or "")}</td>',
-                 f'<td class="num">{esc(r.get("year") or "")}</td>']
-        for d in dims:
+        cell = {"rank": f'<td class="num pin1" data-v="{r["rank"] if r.get("rank") else ""}">{r.get("rank") or "—"}</td>',
+                "doc": f'<td class="doc-cell pin2" data-v="{esc(title)}"><a href="{esc(doc_href(r["file"]))}">{esc(title)}</a>'
+                       f'<div class="file">{esc(r["doc"])}{_source_badge(r.get("source"))}</div></td>',
+                "unit": f'<td class="unit">{esc(r.get("unit") or "")}</td>',
+                "type": f'<td class="nowrap">{esc(r.get("doc_type") or "")}</td>',
+                "year": f'<td class="num">{esc(r.get("year") or "")}</td>'}
+        for i, d in enumerate(dims):
             v = r.get("dims", {}).get(d) if ok else None
             covered = r.get("covered", {}).get(d)
             tip = "" if v is None else f' title="{esc(d)}：{v:.2f}（{"已覆盖" if covered else "未覆盖"}）"'
-            cells.append(f'<td class="dim" data-v="{"" if v is None else f"{v:.3f}"}" '
-                         f'style="background:{score_colour(v)}"{tip}>{"—" if v is None else f"{v:.2f}"}</td>')
-        cells.append(f'<td class="num">{r.get("claims", 0) if ok else "—"}</td>')
+            cell[f"dim{i}"] = (f'<td class="dim" data-v="{"" if v is None else f"{v:.3f}"}" '
+                               f'style="background:{score_colour(v)}"{tip}>{"—" if v is None else f"{v:.2f}"}</td>')
+        cell["claims"] = f'<td class="num">{r.get("claims", 0) if ok else "—"}</td>'
         dens_v, dens_t = (f"{r['density']:.3f}", f"{r['density']:.1f}") if ok else ("", "—")
-        cells.append(f'<td class="num" data-v="{dens_v}">{dens_t}</td>')
+        cell["density"] = f'<td class="num" data-v="{dens_v}">{dens_t}</td>'
         codes_tip = esc("、".join(f"{c} {CODE_ZH.get(c, '')}" for c in r.get("codes", [])))
         for k in SEVERITIES:
             v = sev.get(k, 0)
-            cells.append(f'<td class="num" title="{codes_tip}"><span class="sev {k if v else "zero"}">{v}</span></td>')
+            cell[k] = f'<td class="num triage" title="{codes_tip}"><span class="sev {k if v else "zero"}">{v}</span></td>'
         sc = r.get("score")
         sc_v, sc_t = ("", "—") if sc is None else (f"{sc}", f"{sc:.1f}")
-        cells.append(f'<td class="num score" data-v="{sc_v}">{sc_t}</td>')
+        cell["score"] = f'<td class="num score triage first" data-v="{sc_v}">{sc_t}</td>'
         st = (f'<span class="status {"ok" if ok else "err"}">{esc(STATUS_ZH.get(r["status"], r["status"]))}</span>'
               + ("" if ok else f'<div class="small">{esc(r.get("message"))}</div>'))
-        cells.append(f'<td data-v="{esc(r["status"])}">{st}</td>')
+        cell["status"] = f'<td class="triage last" data-v="{esc(r["status"])}">{st}</td>'
+        cells = [cell[k] for k in order]
         attrs = (f' data-doc="{esc(r["doc"])}" data-status="{esc(r["status"])}" data-codes="{esc(" ".join(r.get("codes", [])))}"'
                  f' data-findings="{sum(sev.values())}"' + "".join(f' data-{k}="{sev.get(k, 0)}"' for k in SEVERITIES))
         trs.append(f'<tr{attrs}{"" if ok else " class=" + chr(34) + "bad" + chr(34)}>{"".join(cells)}</tr>')
@@ -489,7 +689,8 @@ def render_index(rows: list[dict], dims: list[str], meta: dict, charts: list[tup
                f'<span class="muted">显示 <b id="shown">{len(rows)}</b> / {len(rows)} 份 · 点击表头排序</span></div>')
     legend = ('<div class="legend">维度覆盖得分（0–1）：<span class="chip" style="background:%s"></span>0'
               '<span class="chip" style="background:%s"></span>0.5<span class="chip" style="background:%s"></span>1'
-              '　“高/中/低”为各严重程度的问题数，悬停可见问题类型。</div>'
+              '　“高/中/低”：各严重程度的问题个数（同一问题多处出现计一次），悬停可见问题类型；'
+              '得分满分 100，见下方“说明”。</div>'
               % (score_colour(0), score_colour(0.5), score_colour(1)))
     stats = (f'<ul class="stats"><li><b>{len(rows)}</b>份材料</li><li><b>{n_ok}</b>份可分析</li>'
              f'<li><b>{len(rows) - n_ok}</b>份无法读取</li>'
@@ -513,18 +714,19 @@ def render_index(rows: list[dict], dims: list[str], meta: dict, charts: list[tup
                 return esc(doc)
             return f'<a href="{esc(doc_href(file))}{f"#at-{at}" if at >= 0 else ""}">{esc(doc)}</a>'
         items = "".join(
-            f'<tr><td>{link(c.get("file", ""), c["doc"], c["start"])}</td>'
+            f'<tr><td>{link(c.get("file", ""), c["doc"], c["start"])}'
+            f'<div class="small muted">{esc(c.get("section") or "")}</div></td>'
             f'<td>{link(c.get("other_file", ""), c["other_doc"], c["other_start"])}</td>'
             f'<td><span class="sev {esc(c.get("severity"))}">{esc(SEVERITY_ZH.get(c.get("severity"), c.get("severity")))}</span></td>'
-            f'<td>{esc(c.get("message"))}</td><td class="small">{esc(c.get("sentence") or c.get("raw"))}</td></tr>'
+            f'<td>{esc(c.get("message"))}</td></tr>'
             for c in cross)
         body.append('<section class="card" id="cross"><h2>跨材料雷同</h2><div class="table-wrap"><table class="grid">'
-                    '<thead><tr><th>材料</th><th>雷同材料</th><th>严重程度</th><th>说明</th><th>原句</th></tr></thead>'
+                    '<thead><tr><th>材料（章节）</th><th>雷同材料</th><th>严重程度</th><th>说明（含对方原文）</th></tr></thead>'
                     f'<tbody>{items}</tbody></table></div></section>')
     glossary = "".join(f"<dt>{esc(k)}</dt><dd>{esc(CODE_ZH.get(k, ''))}{'：' + esc(v) if v else ''}</dd>"
                        for k, v in code_descriptions().items())
     body.append('<section class="card"><h2>说明</h2>'
-                f'<p>{esc(SCORE_DOC.format(**penalties))}</p><p>{esc(DENSITY_DOC)}</p><p>{esc(UNIT_DOC)}</p>'
+                f'<p>{esc(SCORE_DOC.format(scale=meta.get("scale", "")))}</p><p>{esc(DENSITY_DOC)}</p><p>{esc(UNIT_DOC)}</p>'
                 '<p>表格同时导出为 <a href="report.xlsx">report.xlsx</a>（汇总、数据声明、问题清单、维度覆盖）。'
                 '自动审读结果仅作初筛参考，请以人工审核为准。</p>'
                 f'<h3 style="font-size:14px">问题类型</h3><dl class="codes">{glossary}</dl></section></main>')

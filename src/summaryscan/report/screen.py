@@ -8,8 +8,14 @@ findings (TEMPLATE_COPY), re-renders only the pages they touch (from the
 compact page data kept on disk), and writes ``index.html``, ``report.xlsx`` and
 ``charts/*.png``.  Memory stays flat in the number of documents.
 
-The score of a document is the framework's (:func:`summaryscan.frameworks.scoring.score`).
-The issuing unit (发文单位) comes from :func:`summaryscan.text.issuer.guess_unit`.
+The score of a document is the framework's (:func:`summaryscan.frameworks.scoring.score`), on
+its stated 0–100 scale; each document's page shows where every point came from. Findings that
+are one problem (:func:`summaryscan.frameworks.scoring.problems`) are counted, charged and listed
+once, with all their locations. The issuing unit (发文单位) comes from
+:func:`summaryscan.text.issuer.guess_unit`.
+
+A run replaces the previous run's report in the same folder: document pages and charts this
+run did not write are removed when it finishes.
 """
 from __future__ import annotations
 
@@ -18,18 +24,19 @@ import os
 import re
 import shutil
 import unicodedata
-import warnings
 from collections import Counter
 from datetime import datetime
 from typing import Any, Iterable, Optional, Sequence
 
-from ..records import Analysis, Assessment, Coverage, Finding
-from ..frameworks.scoring import SEVERITIES
+from ..records import AdjustmentHit, Analysis, Assessment, Coverage, Finding
+from ..frameworks.scoring import SEVERITIES, adjustments as find_adjustments, problems as group_problems
 from ..frameworks.scoring import score as score_submission
 from ..registry import reporters
 from . import drive
 from ..text.issuer import guess_unit
-from .tables import AtomicFile, claim_rows, coverage_rows, finding_rows
+from .corpus import TextStore, corpus_findings
+from .html import GENERATOR
+from .tables import AtomicFile, claim_rows, coverage_rows, finding_rows, section_paths_at
 
 
 # --------------------------------------------------------------------------- #
@@ -61,6 +68,32 @@ def safe_filename(name: str, max_len: int = 100) -> str:
 # page data and summary rows
 # --------------------------------------------------------------------------- #
 
+def ocr_pages(raw) -> list[dict]:
+    """The OCR'd pages of a document: span, mean confidence, and the lines read with low
+    confidence (below the OCR_LOW_CONFIDENCE line threshold), for the document page."""
+    if not raw.ocr_lines:
+        return []
+    from ..consistency import config
+    line_min = config()["ocr"]["line_min_confidence"]
+    pages: dict[int, list] = {}
+    for ln in raw.ocr_lines:
+        pages.setdefault(ln.page, []).append(ln)
+    out = []
+    for page, ls in sorted(pages.items()):
+        n = sum(ln.end - ln.start for ln in ls) or 1
+        out.append({"page": page, "start": min(ln.start for ln in ls), "end": max(ln.end for ln in ls),
+                    "confidence": sum(ln.confidence * (ln.end - ln.start) for ln in ls) / n,
+                    "low": [[ln.start, ln.end, ln.confidence] for ln in ls if ln.confidence < line_min]})
+    return out
+
+
+def _adjustment_dict(h: AdjustmentHit, cut: Optional[int] = None) -> dict:
+    """A bonus or deduction item met, as page data (``cut``: the sentence shortened, for summary rows)."""
+    text = h.text if cut is None or len(h.text) <= cut else h.text[: cut - 1] + "…"
+    return {"kind": h.kind, "dimension": h.dimension, "item": h.item, "points": h.points, "text": text,
+            "section": h.section, "start": h.start, "end": h.end}
+
+
 def _finding_dict(f: Finding) -> dict:
     return {"code": f.code, "severity": f.severity, "message": f.message, "section": f.section,
             "sentence": f.sentence, "raw": f.raw, "start": f.start, "end": f.end, "claims": list(f.claims),
@@ -78,6 +111,35 @@ _FINDING_FIELDS = ("doc", "code", "severity", "message", "section", "sentence", 
                    "other_doc", "other_start", "other_end")
 
 
+def _locate(f: dict, data: dict) -> None:
+    """Fill what a cross-document finding lacks from its document's page data: the passage,
+    the innermost section around it and the sentences it spans."""
+    text = data.get("text", "")
+    start, end = f.get("start", -1), f.get("end", -1)
+    if not (0 <= start < end <= len(text)):
+        return
+    if not f.get("raw"):
+        f["raw"] = text[start:end]
+    if not f.get("section"):
+        inner = [s for s in data.get("sections", []) if s["start"] <= start < s["end"]]
+        if inner:
+            f["section"] = max(inner, key=lambda s: s["start"]).get("path", "")
+    if not f.get("sentence"):
+        spans = [(a, b) for a, b in data.get("sentences", []) if a < end and b > start]
+        if spans:
+            f["sentence"] = text[min(a for a, _ in spans):max(b for _, b in spans)].strip()
+
+
+def _is_our_page(path: str) -> bool:
+    """A document page this program wrote (so a run may replace it)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return GENERATOR in head or "summaryscan screen report" in head
+
+
 def _pairs_once(views: list[dict]) -> list[dict]:
     """One entry per cross-document pair of locations (for the index page)."""
     seen, out = set(), []
@@ -93,44 +155,6 @@ def _pairs_once(views: list[dict]) -> list[dict]:
 
 def _nonspace_len(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
-
-
-class TextStore(Sequence):
-    """``(doc, text)`` pairs appended to one file and read back by index.
-
-    The copy detector reads the run's texts from here, one at a time, so they are
-    never all in memory.
-    """
-
-    def __init__(self, path: str):
-        self.path = path
-        self._index: list[tuple[str, int, int]] = []
-        self._writer = open(path, "wb")
-        self._reader = None
-
-    def append(self, doc: str, text: str) -> None:
-        data = text.encode("utf-8", "surrogatepass")
-        self._index.append((doc, self._writer.tell(), len(data)))
-        self._writer.write(data)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        doc, offset, size = self._index[i]
-        if not self._writer.closed:
-            self._writer.flush()
-        if self._reader is None:
-            self._reader = open(self.path, "rb")
-        self._reader.seek(offset)
-        return doc, self._reader.read(size).decode("utf-8", "surrogatepass")
-
-    def close(self) -> None:
-        self._writer.close()
-        if self._reader is not None:
-            self._reader.close()
 
 
 class ScreenReport:
@@ -157,6 +181,7 @@ class ScreenReport:
         self.docs_dir = os.path.join(out_dir, "docs")
         self.work = os.path.join(out_dir, self.WORK)
         os.makedirs(self.docs_dir, exist_ok=True)
+        self._written: set[str] = set()      # files this run wrote: earlier runs' others are removed
         if os.path.isdir(self.work):
             shutil.rmtree(self.work)
         os.makedirs(os.path.join(self.work, "pages"), exist_ok=True)
@@ -181,9 +206,10 @@ class ScreenReport:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
 
-    def add(self, analysis: Analysis, coverage: Sequence[Coverage] = (), findings: Sequence[Finding] = ()) -> None:
-        """Record one document and write its page now."""
-        from .html import render_doc_page
+    def add(self, analysis: Analysis, coverage: Sequence[Coverage] = (), findings: Sequence[Finding] = (),
+            adjustments: Optional[Sequence[AdjustmentHit]] = None) -> None:
+        """Record one document and write its page now. ``adjustments``: the bonus and deduction
+        items its sentences meet (found here when not given)."""
         if self.finished:
             raise RuntimeError("ScreenReport.finish() was already called")
         a = analysis
@@ -194,16 +220,17 @@ class ScreenReport:
         chars = _nonspace_len(text)
         cov = {c.dimension: c for c in coverage}
         fdicts = [_finding_dict(f) for f in findings]
+        adj = list(find_adjustments(a, self.fw) if adjustments is None else adjustments) if ok else []
         row = {
             "doc": a.doc, "file": file, "path": a.raw.path, "format": a.raw.format, "status": a.raw.status,
-            "message": a.raw.message, "title": a.title, "unit": guess_unit(a.title, text) if ok else "",
+            "message": a.raw.message, "source": a.raw.source, "title": a.title,
+            "unit": guess_unit(a.title, text) if ok else "",
             "doc_type": a.doc_type, "year": a.year, "chars": chars, "claims": len(a.claims),
             "density": (len(a.claims) * 1000.0 / chars) if chars else 0.0,
             "dims": {d: float(cov[d].score) if d in cov else 0.0 for d in self.dims} if ok else {},
             "covered": {d: bool(cov[d].covered) if d in cov else False for d in self.dims} if ok else {},
-            "bonus": [[c.dimension, b] for c in coverage for b in c.bonus] if ok else [],
-            "deductions": [[c.dimension, b] for c in coverage for b in c.deductions] if ok else [],
-            "severity": {k: 0 for k in SEVERITIES}, "codes": [],
+            "adjustments": [_adjustment_dict(h, 80) for h in adj],
+            "problems": [], "severity": {k: 0 for k in SEVERITIES}, "codes": [],
         }
         self._count_findings(row, fdicts)
         self._score(row)
@@ -214,23 +241,34 @@ class ScreenReport:
         self._write_rows("findings", finding_rows(findings))
         self._write_rows("coverage", coverage_rows(coverage))
         data = self._page_data(a, coverage, fdicts, row)
+        data["adjustments"] = [_adjustment_dict(h) for h in adj]
         with open(self._page_json(file), "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, default=str)
+        self._render(file, data)
+
+    def _render(self, file: str, data: dict) -> None:
+        """Write a document's page, with its score's breakdown (:func:`score_submission`)."""
+        from .html import render_doc_page
+        s = data["summary"]
+        if s["status"] == "ok":
+            data["breakdown"] = score_submission(self.fw, s["dims"], data.get("adjustments", []),
+                                                 s.get("problems", []), self.penalty)
         self._write_page(file, render_doc_page(data, self.fw.name))
 
     def _page_json(self, file: str) -> str:
         return os.path.join(self.work, "pages", file[:-5] + ".json")
 
     def _write_page(self, file: str, html_text: str) -> None:
+        self._written.add(file)
         with AtomicFile(os.path.join(self.docs_dir, file), "w", encoding="utf-8") as fh:
             fh.write(html_text)
 
     def _page_data(self, a: Analysis, coverage: Sequence[Coverage], fdicts: list[dict], row: dict) -> dict:
         secs = [{"id": s.id, "level": s.level, "marker": s.marker, "title": s.title, "start": s.start,
-                 "end": s.end, "title_end": s.title_end, "parent": s.parent} for s in a.sections]
+                 "end": s.end, "title_end": s.title_end, "parent": s.parent, "path": s.path} for s in a.sections]
         claims = [{"raw": c.raw, "value": c.value, "unit": c.unit, "approx": c.approx, "subject": c.subject,
-                   "kind": c.kind, "start": c.start, "end": c.end, "section": a.section_path(c.section)}
-                  for c in a.claims]
+                   "kind": c.kind, "start": c.start, "end": c.end, "section": path}
+                  for c, path in zip(a.claims, section_paths_at(a, [c.start for c in a.claims]))]
         cov = [{"dimension": c.dimension, "score": float(c.score), "covered": bool(c.covered),
                 "indicators_hit": list(c.indicators_hit), "quantified_evidence": c.quantified_evidence,
                 "bonus": list(c.bonus), "deductions": list(c.deductions),
@@ -238,30 +276,33 @@ class ScreenReport:
                               "claims": e.claims, "start": e.start, "end": e.end} for e in c.evidence]}
                for c in coverage]
         return {"summary": row, "text": a.raw.text if a.raw.ok else "", "sections": secs, "claims": claims,
-                "findings": fdicts, "coverage": cov}
+                "findings": fdicts, "coverage": cov, "ocr": ocr_pages(a.raw) if a.raw.ok else [],
+                "sentences": [[x.start, x.end] for x in a.sentences]}
 
     def _count_findings(self, row: dict, fdicts: Iterable[dict]) -> None:
+        """Add findings to a summary row as problems (the same problem in several places once)."""
         codes = set(row.get("codes", []))
-        for f in fdicts:
-            sev = f.get("severity") if f.get("severity") in SEVERITIES else "low"
-            row["severity"][sev] += 1
-            codes.add(f.get("code", ""))
-            self.code_counts[f.get("code", "")] += 1
-            self.code_severity.setdefault(f.get("code", ""), Counter())[sev] += 1
+        for p in group_problems(fdicts, label_chars=40):
+            row["problems"].append(p)
+            row["severity"][p["severity"]] += 1
+            codes.add(p["code"])
+            self.code_counts[p["code"]] += 1
+            self.code_severity.setdefault(p["code"], Counter())[p["severity"]] += 1
         row["codes"] = sorted(c for c in codes if c)
 
     def _score(self, row: dict) -> None:
         if row["status"] != "ok":
             row.update(score=None, coverage_points=None, bonus_points=0.0, deduction_points=0.0, penalty=0.0)
             return
-        row.update(score_submission(self.fw, row["dims"], row["bonus"], row["deductions"], row["severity"],
-                                    self.penalty))
+        got = score_submission(self.fw, row["dims"], row["adjustments"], row["problems"], self.penalty)
+        got.pop("lines")
+        row.update(got)
 
     # --------------------------------------------------------------- finish
     def finish(self, cross_findings: Iterable[Finding] = (), similarity: Any = None) -> str:
         """Write index.html, report.xlsx and charts; returns the index path."""
         from . import charts as charts_mod
-        from .html import render_doc_page, render_index
+        from .html import render_index
         from .xlsx import write_workbook
         if self.finished:
             return os.path.join(self.out, "index.html")
@@ -295,33 +336,57 @@ class ScreenReport:
             self._score(row)
             with open(self._page_json(row["file"]), encoding="utf-8") as fh:
                 data = json.load(fh)
-            text = data.get("text", "")
-            for f in fs:   # a mirrored view lacks its passage: take it from this document's text
-                if not f.get("raw") and 0 <= f["start"] < f["end"] <= len(text):
-                    f["raw"] = text[f["start"]:f["end"]]
+            for f in fs:
+                _locate(f, data)
             data["findings"].extend(fs)
             data["summary"] = row
-            self._write_page(row["file"], render_doc_page(data, self.fw.name))
+            self._render(row["file"], data)
         self._append_rows("findings", finding_rows(Finding(**{k: f[k] for k in _FINDING_FIELDS}) for f in views))
         self.cross = _pairs_once(views)
         self._rank()
 
+        flagged = {(f["doc"], f["other_doc"]) for f in views if f.get("other_doc")}
         chart_list = charts_mod.draw_all(os.path.join(self.out, "charts"), self.rows, self.dims,
-                                         self.code_counts, similarity, self.code_severity)
-        write_workbook(os.path.join(self.out, "report.xlsx"), self.rows, self.dims, self.work)
+                                         self.code_counts, similarity, self.code_severity, flagged=flagged)
+        ordered = sorted(self.rows, key=lambda r: (r["rank"] is None, r["rank"] or 0))
+        write_workbook(os.path.join(self.out, "report.xlsx"), self._with_breakdown(ordered), self.dims, self.work)
+        from ..frameworks.scoring import scale_text
         from ..pipeline import PIPELINE_VERSION as version
         meta = {"framework_name": self.fw.name, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
-                "version": version}
-        ordered = sorted(self.rows, key=lambda r: (r["rank"] is None, r["rank"] or 0))
+                "version": version, "scale": scale_text(self.fw)}
         index = os.path.join(self.out, "index.html")
         with AtomicFile(index, "w", encoding="utf-8") as fh:
             fh.write(render_index(ordered, self.dims, meta,
                                   [(os.path.relpath(p, self.out).replace(os.sep, "/"), cap) for p, cap in chart_list],
-                                  self.cross, self.penalty))
+                                  self.cross))
+        self._remove_stale([os.path.basename(p) for p, _ in chart_list])
         self.texts.close()
         shutil.rmtree(self.work, ignore_errors=True)
         self.finished = True
         return index
+
+    def _with_breakdown(self, rows: list[dict]) -> Iterable[dict]:
+        """Summary rows with their score's breakdown lines, one row at a time (for the workbook)."""
+        for r in rows:
+            if r["status"] == "ok":
+                lines = score_submission(self.fw, r["dims"], r["adjustments"], r["problems"], self.penalty)["lines"]
+                yield {**r, "breakdown": lines}
+            else:
+                yield r
+
+    def _remove_stale(self, charts: list[str]) -> None:
+        """Remove what an earlier run left in this folder and this run did not write: its
+        document pages (only pages this program wrote) and its charts."""
+        from .charts import CHART_FILES
+        for name in os.listdir(self.docs_dir):
+            path = os.path.join(self.docs_dir, name)
+            if name.endswith(".html") and name not in self._written and _is_our_page(path):
+                os.unlink(path)
+        folder = os.path.join(self.out, "charts")
+        for name in CHART_FILES:
+            path = os.path.join(folder, name)
+            if name not in charts and os.path.isfile(path):
+                os.unlink(path)
 
     def _append_rows(self, name: str, rows: Iterable[dict]) -> None:
         with open(os.path.join(self.work, f"{name}.jsonl"), "a", encoding="utf-8") as f:
@@ -356,18 +421,8 @@ class ScreenReport:
 def _default_cross(rep: "ScreenReport") -> tuple[list, Any]:
     """The registered corpus checks (:data:`summaryscan.registry.corpus_checks`: TEMPLATE_COPY)
     over the run's texts read back from disk; their findings and the heatmap's similarity rows."""
-    from ..registry import corpus_checks
     from .charts import MAX_ROWS
-    findings, similarity = [], None
-    for entry in corpus_checks.entries():
-        try:
-            found, sim = entry.fn(rep.texts, top=MAX_ROWS)
-        except Exception as exc:   # one failing corpus check must not lose the report
-            warnings.warn(f"跨材料检查 {entry.name} 出错，已跳过（{type(exc).__name__}: {exc}）")
-            continue
-        findings += found
-        similarity = similarity or sim
-    return findings, similarity
+    return corpus_findings(rep.texts, top=MAX_ROWS)
 
 
 @reporters.register("screen")
@@ -385,7 +440,7 @@ class ScreenReporter:
     def add(self, result) -> None:
         from ..pipeline import assess
         got = result if isinstance(result, Assessment) else assess(result, self.rep.fw)
-        self.rep.add(got.analysis, got.coverage, got.findings)
+        self.rep.add(got.analysis, got.coverage, got.findings, got.adjustments)
 
     def close(self, ok: bool = True) -> str:
         if not ok:
@@ -410,4 +465,4 @@ def run_screen(paths: Iterable[str], out_dir: str, framework: Any = None, *, job
     return rep.index
 
 
-__all__ = ["ScreenReport", "ScreenReporter", "run_screen", "guess_unit", "safe_filename", "mirror"]
+__all__ = ["ScreenReport", "ScreenReporter", "TextStore", "run_screen", "guess_unit", "safe_filename", "mirror"]

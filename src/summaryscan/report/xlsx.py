@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import unicodedata
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .html import CODE_ZH, KIND_ZH, SEVERITY_ZH, STATUS_ZH
-from .tables import safe_cell
+from .tables import safe_cell, temporary_beside
 
 MAX_CELL = 32767
 WRAP_WIDTH = 60      # width of wrapped long-text columns
@@ -29,11 +28,10 @@ SUMMARY_COLUMNS = [("rank", "名次", "int"), ("doc", "文件", "text"), ("title
                    ("unit", "单位", "text"), ("doc_type", "文种", "text"), ("year", "年份", "int"),
                    ("status_zh", "状态", "text"), ("message", "说明", "wrap"), ("chars", "字数", "int"),
                    ("claims", "数据声明", "int"), ("density", "每千字声明", "float")]
-SUMMARY_TAIL = [("bonus_names", "加分项", "wrap"), ("deduction_names", "扣分项", "wrap"),
-                ("bonus_points", "加分", "float"), ("deduction_points", "扣分", "float"),
-                ("high", "高", "int"), ("medium", "中", "int"), ("low", "低", "int"),
-                ("codes", "问题类型", "text"), ("penalty", "问题扣减", "float"), ("score", "得分", "float"),
-                ("page", "页面", "link")]
+SUMMARY_TAIL = [("coverage_points", "覆盖得分", "float"), ("bonus_points", "加分", "float"),
+                ("deduction_points", "扣分", "float"), ("high", "高", "int"), ("medium", "中", "int"),
+                ("low", "低", "int"), ("codes", "问题类型", "text"), ("penalty", "问题扣减", "float"),
+                ("score", "得分", "float"), ("detail", "得分明细", "wrap"), ("page", "页面", "link")]
 CLAIM_SHEET = [("doc", "文件", "text"), ("section", "章节", "wrap"), ("sentence", "句子", "wrap"),
                ("raw", "原文", "text"), ("value", "数值", "float"), ("unit", "单位", "text"),
                ("approx", "约数", "text"), ("subject", "主体", "text"), ("kind_zh", "类型", "text"),
@@ -41,7 +39,8 @@ CLAIM_SHEET = [("doc", "文件", "text"), ("section", "章节", "wrap"), ("sente
 FINDING_SHEET = [("doc", "文件", "text"), ("code", "问题代码", "text"), ("code_zh", "问题类型", "text"),
                  ("severity_zh", "严重程度", "text"), ("message", "说明", "wrap"), ("section", "章节", "wrap"),
                  ("sentence", "句子", "wrap"), ("raw", "原文", "text"), ("start", "起", "int"), ("end", "止", "int"),
-                 ("claims", "涉及声明", "text"), ("other_doc", "雷同材料", "text")]
+                 ("claims", "涉及声明", "text"), ("other_doc", "对照材料（空：本文）", "text"),
+                 ("other_start", "对照位置起", "int"), ("other_end", "对照位置止", "int")]
 COVERAGE_SHEET = [("doc", "文件", "text"), ("framework", "框架", "text"), ("dimension", "维度", "text"),
                   ("score", "得分", "float"), ("covered_zh", "是否覆盖", "text"), ("indicators_hit", "命中指标", "wrap"),
                   ("evidence", "证据", "wrap"), ("quantified_evidence", "量化证据", "int"),
@@ -104,31 +103,56 @@ class _Sheet:
         self.ws.autofilter(0, 0, max(self.row, 1), len(self.columns) - 1)
 
 
+def _pts(x: float) -> str:
+    x = round(float(x), 1)
+    return ("+" if x > 0 else "−" if x < 0 else "") + f"{abs(x):g}"
+
+
+def breakdown_text(lines: list[dict], score: Any) -> str:
+    """A score's breakdown (:func:`summaryscan.frameworks.scoring.score` lines) as cell text:
+    one line per source of points, each with the sentence or problem behind it."""
+    cov = [ln for ln in lines if ln["kind"] == "coverage"]
+    out = ["覆盖 " + _pts(sum(ln["points"] for ln in cov)) + "："
+           + "；".join(f"{ln['label']} {ln['coverage']:.2f}×{ln['max']:g}" for ln in cov)]
+    for ln in lines:
+        kind = ln["kind"]
+        if kind in ("bonus", "deduction"):
+            text = ln.get("text", "")
+            text = text if len(text) <= 80 else text[:79] + "…"
+            out.append(f"{_pts(ln['points'])} {'加分' if kind == 'bonus' else '扣分'}：{ln['label']}，原句“{text}”")
+        elif kind == "penalty":
+            n = f" ×{ln['count']}处（计一次）" if ln.get("count", 1) > 1 else ""
+            out.append(f"{_pts(ln['points'])} 问题：{ln.get('code')} {CODE_ZH.get(ln.get('code'), '')}"
+                       f"（{SEVERITY_ZH.get(ln.get('severity'), '')}）{n}：{ln['label']}")
+        elif kind in ("cap", "floor"):
+            out.append(f"{_pts(ln['points'])} {ln['label']}")
+    out.append(f"= {score:g}" if isinstance(score, (int, float)) else "")
+    return "\n".join(x for x in out if x)
+
+
 def _summary_record(r: dict, dims: list[str]) -> dict:
     ok = r["status"] == "ok"
     sev = r.get("severity", {})
     rec = {**r, "status_zh": STATUS_ZH.get(r["status"], r["status"]),
-           "bonus_names": "；".join(f"{d}：{b}" for d, b in r.get("bonus", [])),
-           "deduction_names": "；".join(f"{d}：{b}" for d, b in r.get("deductions", [])),
+           "detail": breakdown_text(r["breakdown"], r.get("score")) if r.get("breakdown") else None,
            "high": sev.get("high", 0), "medium": sev.get("medium", 0), "low": sev.get("low", 0),
            "codes": "、".join(r.get("codes", [])),
            "density": round(r.get("density", 0.0), 2) if ok else None,
            "claims": r.get("claims") if ok else None, "chars": r.get("chars") if ok else None,
            "page": ("docs/" + r["file"], "打开") if r.get("file") else None}
     if not ok:
-        rec.update(bonus_points=None, deduction_points=None, penalty=None, high=None, medium=None, low=None)
+        rec.update(coverage_points=None, bonus_points=None, deduction_points=None, penalty=None, high=None,
+                   medium=None, low=None)
     for i, d in enumerate(dims):
         rec[f"dim{i}"] = r.get("dims", {}).get(d) if ok else None
     return rec
 
 
-def write_workbook(path: str, rows: list[dict], dims: list[str], work_dir: str) -> str:
-    """Write the workbook atomically from summary rows and the streamed row files in ``work_dir``."""
+def write_workbook(path: str, rows: Iterable[dict], dims: list[str], work_dir: str) -> str:
+    """Write the workbook atomically from summary rows (in the order given: ranked) and the
+    streamed row files in ``work_dir``. A row's ``breakdown`` (score lines) fills 得分明细."""
     import xlsxwriter
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=folder)
-    os.close(fd)
+    tmp = temporary_beside(path)     # the umask's permissions, as any file the report writes
     try:
         wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
                                        "strings_to_urls": False, "strings_to_numbers": False,
@@ -140,12 +164,11 @@ def write_workbook(path: str, rows: list[dict], dims: list[str], work_dir: str) 
                 "link": wb.add_format({"font_color": "blue", "underline": 1, "valign": "top"})}
         dim_cols = [(f"dim{i}", d, "float") for i, d in enumerate(dims)]
         summary = _Sheet(wb, "汇总", SUMMARY_COLUMNS + dim_cols + SUMMARY_TAIL, fmts)
-        ordered = sorted(rows, key=lambda r: (r.get("rank") is None, r.get("rank") or 0))
-        for r in ordered:
+        for r in rows:
             summary.write(_summary_record(r, dims))
         first = len(SUMMARY_COLUMNS)
-        if ordered and dims:
-            summary.ws.conditional_format(1, first, len(ordered), first + len(dims) - 1,
+        if summary.row and dims:
+            summary.ws.conditional_format(1, first, summary.row, first + len(dims) - 1,
                                           {"type": "3_color_scale", "min_type": "num", "min_value": 0,
                                            "mid_type": "num", "mid_value": 0.5, "max_type": "num", "max_value": 1,
                                            "min_color": "#F8CBCB", "mid_color": "#FDE6A3", "max_color": "#A7E2BB"})
@@ -161,7 +184,7 @@ def write_workbook(path: str, rows: list[dict], dims: list[str], work_dir: str) 
         for rec in _read_jsonl(os.path.join(work_dir, "findings.jsonl")):
             rec["code_zh"] = CODE_ZH.get(rec.get("code"), "")
             rec["severity_zh"] = SEVERITY_ZH.get(rec.get("severity"), rec.get("severity"))
-            for k in ("start", "end"):
+            for k in ("start", "end", "other_start", "other_end"):
                 if rec.get(k) is not None and rec[k] < 0:
                     rec[k] = None
             findings.write(rec)
