@@ -1,16 +1,28 @@
 """Framework coverage: which dimensions a document backs with evidence, how concretely.
 
 A sentence is evidence for a dimension when it reports work done (an action or a
-result, not a slogan, a plan or a problem) and it matches one of the
-dimension's indicators — by the framework's phrases and patterns, or by a
-sentence classifier when one is given (see :mod:`summaryscan.classifier`).
-The section a sentence sits in counts too: a concrete sentence under a heading
-that names a dimension's indicator is weaker evidence for it.
+result, not a slogan, a plan or a problem) on that dimension. Bare headings and the
+problem and plan sections never are.
 
-Score per dimension (0..1): the weighted indicators hit, saturating at
-``TARGET_INDICATORS``, plus the framework's ``quantified_bonus`` when evidence
-for a quantitative indicator carries a numeric claim. ``covered`` when the score
-reaches the framework's ``covered_threshold``.
+With the sentence classifier the framework names (:mod:`summaryscan.classifier`, trained
+on real text, its per-dimension thresholds calibrated by cross-validation grouped by
+document), a sentence is evidence for a dimension when the model gives it at least that
+threshold — or, when the framework's phrases name one of the dimension's indicators in a
+concrete sentence, half of it. A dimension is covered when one sentence is evidence for
+it: the schema's definition (concrete evidence of work on the dimension). A sentence
+under a heading that names another dimension is evidence for this one only when the
+model is sure of it.
+
+Without a classifier (other frameworks), the rules alone: a concrete sentence matching an
+indicator covers the dimension; sentences under a heading naming one (weaker) cover it when
+their weighted indicators reach the framework's ``covered_threshold`` (saturating at
+``TARGET_INDICATORS``).
+
+The score (grade) of a dimension is the share of its indicators backed by evidence —
+a quantified sentence (one carrying a numeric claim) backs an indicator fully, an
+unquantified one by ``UNQUANTIFIED``, evidence no indicator names adds ``UNNAMED`` —
+out of the framework's ``scoring.indicator_target`` (or the dimension's indicators, if
+fewer): it separates a thin dimension from a rich one.
 """
 from __future__ import annotations
 
@@ -24,14 +36,21 @@ from .records import Analysis, Coverage, Evidence
 from .text import lexicon
 from .text.patterns import alternation
 
-TARGET_INDICATORS = 4.0       # indicator weight at which a dimension scores 1.0 (graded, not saturated)
-SECTION_CONTEXT_WEIGHT = 0.5  # a hit in the heading only, not the sentence
+TARGET_INDICATORS = 4.0       # rules alone: indicator weight at which a dimension scores 1.0
+SECTION_CONTEXT_WEIGHT = 0.5  # rules alone: a hit in the heading only, not the sentence
+UNQUANTIFIED = 0.6            # grade: an indicator backed by evidence without a figure
+UNNAMED = 0.5                 # grade: evidence for the dimension that names no indicator
+RULE_SUPPORT = 0.5            # an indicator phrase in a concrete sentence halves the model's threshold
+SURE = 0.8                    # model probability that overrides a heading naming another dimension
 
 
 class SentenceClassifier(Protocol):
-    """Anything that maps sentences to framework dimension names (or "none")."""
+    """Anything that gives sentences a probability per label (the framework's dimension
+    names and "none"), with a threshold per label (``thresholds``, default 0.5)."""
 
-    def predict_dimensions(self, sentences: list[str]) -> list[tuple[str, float]]: ...
+    labels: list[str]
+
+    def predict_proba(self, sentences: list[str]): ...
 
 
 @dataclass(frozen=True)
@@ -51,12 +70,7 @@ def cues() -> Cues:
 def _excluded_section(a: Analysis, section_id: Optional[int]) -> bool:
     """Problems, plans and suggestions are not evidence of work done."""
     rx = cues().excluded_sections
-    while section_id is not None:
-        s = a.sections[section_id]
-        if rx.search(s.title):
-            return True
-        section_id = s.parent
-    return False
+    return any(rx.search(t) for t in a.section_titles(section_id))
 
 
 def is_concrete(text: str, has_claim: bool) -> bool:
@@ -68,58 +82,137 @@ def is_concrete(text: str, has_claim: bool) -> bool:
 
 def coverage(a: Analysis, fw: Framework, classifier: Optional[SentenceClassifier] = None) -> list[Coverage]:
     """One Coverage row per framework dimension for document ``a``."""
-    dims = fw.dimensions
     if not a.raw.ok:
-        return [Coverage(a.doc, fw.id, d.name, 0.0, False) for d in dims]
-    claims_per_sentence: dict[int, int] = {}
+        return [Coverage(a.doc, fw.id, d.name, 0.0, False) for d in fw.dimensions]
+    if classifier is not None and set(fw.dimension_names()) <= set(classifier.labels):
+        return _with_model(a, fw, classifier)
+    return _rules_only(a, fw)
+
+
+def _claims_per_sentence(a: Analysis) -> dict[int, int]:
+    out: dict[int, int] = {}
     for c in a.claims:
-        claims_per_sentence[c.sentence] = claims_per_sentence.get(c.sentence, 0) + 1
-    section_hits = _section_indicator_hits(a, fw)
+        out[c.sentence] = out.get(c.sentence, 0) + 1
+    return out
 
-    model_votes: dict[int, tuple[str, float]] = {}
-    candidates = [s for s in a.sentences if not _excluded_section(a, s.section)
-                  and is_concrete(s.text, claims_per_sentence.get(s.idx, 0) > 0)]
-    if classifier is not None and candidates:
-        for s, vote in zip(candidates, classifier.predict_dimensions([s.text for s in candidates])):
-            model_votes[s.idx] = vote
 
+def body_sentences(a: Analysis):
+    """The sentences that can be evidence: not a bare heading, not in a problem or plan section."""
+    heads = {(s.start, s.title_end) for s in a.sections if s.level != "point"}
+    starts = {s.start for s in a.sections if s.level != "point"}
+    for s in a.sentences:
+        if _excluded_section(a, s.section):
+            continue
+        if s.start in starts and any(h[0] == s.start and s.end <= h[1] + 1 for h in heads):
+            continue                                     # the heading itself: 一、强化政治引领
+        if len(s.text) < 6:
+            continue
+        yield s
+
+
+def heading_dimensions(a: Analysis, fw: Framework) -> dict[int, set[str]]:
+    """The dimensions each heading names (by dimension name or indicator), inherited downwards."""
+    named: dict[int, set[str]] = {}
+    for sec in a.sections:
+        if sec.level == "point":
+            continue
+        dims = {d.name for d in fw.dimensions if d.name in sec.title or any(i.matches(sec.title) for i in d.indicators)}
+        parent = named.get(sec.parent, set()) if sec.parent is not None else set()
+        named[sec.id] = dims or parent
+    return named
+
+
+def _with_model(a: Analysis, fw: Framework, classifier: SentenceClassifier) -> list[Coverage]:
+    per_sentence = _claims_per_sentence(a)
+    body = list(body_sentences(a))
+    proba = classifier.predict_proba([s.text for s in body]) if body else []
+    labels = list(classifier.labels)
+    thresholds = getattr(classifier, "thresholds", None) or {}
+    under = heading_dimensions(a, fw)
+    not_done = cues().non_evidence          # plans, problems, criteria, quotations: never evidence
+    keep = [not not_done.search(s.text) for s in body]
     out = []
-    for d in dims:
+    for d in fw.dimensions:
+        k = labels.index(d.name)
+        t = float(thresholds.get(d.name, 0.5))
+        evidence: list[tuple[float, Evidence]] = []
+        backed: dict[str, float] = {}
+        unnamed = 0.0
+        for s, row, ok in zip(body, proba, keep):
+            if not ok:
+                continue
+            p = float(row[k])
+            n_claims = per_sentence.get(s.idx, 0)
+            hits = [ind for ind in d.indicators if ind.matches(s.text)]
+            need = t * RULE_SUPPORT if hits and is_concrete(s.text, n_claims > 0) else t
+            if p < need:
+                continue
+            heading = under.get(s.section, set()) if s.section is not None else set()
+            if heading and d.name not in heading and p < SURE:
+                continue                                 # under another dimension's heading
+            for ind in hits:
+                backed[ind.name] = max(backed.get(ind.name, 0.0), 1.0 if n_claims else UNQUANTIFIED)
+            if not hits:
+                unnamed = UNNAMED
+            names = [ind.name for ind in hits] or [_nearest_indicator(d, s.text)]
+            evidence.append((p, Evidence(s.idx, a.raw.text[s.start:s.end].strip(), a.section_path(s.section),
+                                         names, n_claims, s.start, s.end)))
+        target = max(1, min(len(d.indicators), fw.scoring.indicator_target))
+        score = min(1.0, (sum(backed.values()) + unnamed) / target)
+        # strongest first: quantified, named indicators, the model's confidence
+        evidence.sort(key=lambda pe: (-(pe[1].claims > 0), -(pe[1].indicators[0] in backed), -pe[0]))
+        out.append(Coverage(a.doc, fw.id, d.name, round(score, 3), bool(evidence), indicators_hit=list(backed),
+                            evidence=[e for _, e in evidence[: fw.scoring.max_evidence]],
+                            quantified_evidence=sum(1 for _, e in evidence if e.claims)))
+    return out
+
+
+def _nearest_indicator(d, text: str) -> str:
+    """The indicator of ``d`` whose name and phrases share most character pairs with ``text``:
+    the plain-Chinese label of evidence the classifier found without a phrase."""
+    pairs = {text[i:i + 2] for i in range(len(text) - 1)}
+    best, best_n = d.indicators[0].name, 0
+    for ind in d.indicators:
+        vocab = " ".join([ind.name, *ind.phrases])
+        n = sum(1 for i in range(len(vocab) - 1) if vocab[i:i + 2] in pairs)
+        if n > best_n:
+            best, best_n = ind.name, n
+    return best
+
+
+def _rules_only(a: Analysis, fw: Framework) -> list[Coverage]:
+    per_sentence = _claims_per_sentence(a)
+    section_hits = _section_indicator_hits(a, fw)
+    candidates = [s for s in body_sentences(a) if is_concrete(s.text, per_sentence.get(s.idx, 0) > 0)]
+    out = []
+    for d in fw.dimensions:
         hit_weight: dict[str, float] = {}
+        backed: dict[str, float] = {}
         evidence: list[Evidence] = []
-        quantified = 0
-        quantified_indicator = False
+        direct = False
         for s in candidates:
-            n_claims = claims_per_sentence.get(s.idx, 0)
+            n_claims = per_sentence.get(s.idx, 0)
             hits = [ind for ind in d.indicators if ind.matches(s.text)]
             weight = 1.0
             if not hits and s.section is not None:
                 hits = section_hits.get((s.section, d.id), [])
                 weight = SECTION_CONTEXT_WEIGHT
-            vote = model_votes.get(s.idx)
-            if not hits and vote and vote[0] == d.name:
-                hits, weight = [], SECTION_CONTEXT_WEIGHT
-                hit_weight["model"] = max(hit_weight.get("model", 0.0), weight * vote[1])
-            elif not hits:
+            if not hits:
                 continue
+            direct = direct or weight == 1.0
             for ind in hits:
                 hit_weight[ind.name] = max(hit_weight.get(ind.name, 0.0), weight * ind.weight)
-                if ind.quantitative and n_claims and weight == 1.0:
-                    quantified_indicator = True
-            quantified += 1 if n_claims else 0
+                backed[ind.name] = max(backed.get(ind.name, 0.0), weight * (1.0 if n_claims else UNQUANTIFIED))
             evidence.append(Evidence(s.idx, a.raw.text[s.start:s.end].strip(), a.section_path(s.section),
-                                     [ind.name for ind in hits] or ["（模型）"], n_claims, s.start, s.end))
-        score = min(1.0, sum(hit_weight.values()) / TARGET_INDICATORS)
-        if quantified_indicator:
-            score = min(1.0, score + fw.scoring.quantified_bonus)
-        # strongest evidence first: direct hits with numbers, then direct hits
+                                     [ind.name for ind in hits], n_claims, s.start, s.end))
+        # one concrete sentence naming an indicator is evidence; headings alone need more
+        covered = direct or min(1.0, sum(hit_weight.values()) / TARGET_INDICATORS) >= fw.scoring.covered_threshold
+        target = max(1, min(len(d.indicators), fw.scoring.indicator_target))
+        score = min(1.0, sum(backed.values()) / target)
         evidence.sort(key=lambda e: (-(e.claims > 0), -len(e.indicators), e.start))
-        bonus = [b.name for b in d.bonus if any(b.matches(s.text) for s in a.sentences)]
-        deductions = [b.name for b in d.deductions if any(b.matches(s.text) for s in a.sentences)]
-        out.append(Coverage(a.doc, fw.id, d.name, round(score, 3), score >= fw.scoring.covered_threshold,
-                            indicators_hit=[k for k in hit_weight if k != "model"],
-                            evidence=evidence[: fw.scoring.max_evidence], quantified_evidence=quantified,
-                            bonus=bonus, deductions=deductions))
+        out.append(Coverage(a.doc, fw.id, d.name, round(score, 3), covered, indicators_hit=list(hit_weight),
+                            evidence=evidence[: fw.scoring.max_evidence],
+                            quantified_evidence=sum(1 for e in evidence if e.claims)))
     return out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
@@ -24,8 +24,9 @@ FORMAT = 1
 _WHITE_SPACES = re.compile(r"\s\s+")     # TfidfVectorizer's, for analyzer="char"
 
 
-def export(pipeline, path: Union[str, Path]) -> Path:
-    """Write the fitted ``pipeline``'s vocabularies, idf weights and coefficients to ``path`` (.npz)."""
+def export(pipeline, path: Union[str, Path], thresholds: Optional[dict] = None) -> Path:
+    """Write the fitted ``pipeline``'s vocabularies, idf weights and coefficients to ``path`` (.npz),
+    with the coverage thresholds calibrated per label (``thresholds``), when given."""
     features, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
     arrays: dict[str, np.ndarray] = {"format": np.array(FORMAT)}
     names = []
@@ -43,6 +44,8 @@ def export(pipeline, path: Union[str, Path]) -> Path:
         names.append(name)
     if clf.coef_.shape[0] < 3:
         raise ValueError("only a multinomial model of 3 or more classes can be exported")
+    if thresholds:
+        arrays["thresholds"] = np.array([float(thresholds.get(str(c), 0.5)) for c in clf.classes_])
     arrays.update(parts=np.array(names), labels=np.array([str(c) for c in clf.classes_]),
                   coef=np.asarray(clf.coef_, dtype=np.float64), intercept=np.asarray(clf.intercept_, dtype=np.float64))
     path = Path(path)
@@ -119,6 +122,7 @@ class LeanClassifier(Predicts):
                 raise ValueError(f"{path}: model format {int(z['format'])}, expected {FORMAT}; "
                                  "run summaryscan train")
             self.labels = [str(x) for x in z["labels"]]
+            self.thresholds = (dict(zip(self.labels, z["thresholds"].tolist())) if "thresholds" in z.files else {})
             self.coef = z["coef"]
             self.intercept = z["intercept"]
             self.parts, offset = [], 0

@@ -11,7 +11,7 @@ A stage of your own is a function ``fn(a: Analysis) -> None`` registered with
 """
 from __future__ import annotations
 
-import bisect
+import numpy as np
 
 from . import claims as claims_mod
 from . import structure
@@ -46,12 +46,13 @@ def split_sentences(a: Analysis) -> None:
 def find_claims(a: Analysis) -> None:
     found = claims_mod.extract_claims(a.doc, a.norm, a.raw.text)
     sentences = a.sentences
-    starts = [s.start for s in sentences]
-    for c in found:
-        k = bisect.bisect_right(starts, c.start) - 1
-        if k >= 0:
-            c.sentence = k
-            c.section = sentences[k].section
+    if found and sentences:               # each claim's sentence: the last starting at or before it
+        at = np.searchsorted([s.start for s in sentences], [c.start for c in found], "right") - 1
+        section = [s.section for s in sentences]
+        for c, k in zip(found, at.tolist()):
+            if k >= 0:
+                c.sentence = k
+                c.section = section[k]
     if a.raw.pages:                       # else every claim keeps page None
         for c in found:
             c.page = a.raw.page_at(c.start)

@@ -6,6 +6,7 @@ on their own line and run on inside a paragraph (``一、基本做法 (一)抓�
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -225,19 +226,15 @@ def split_sentences(norm: Normalized, sections: list[Section]) -> list[Sentence]
 def _innermost(secs: list[Section], raw_positions: list[int]) -> list[Optional[int]]:
     """The id of the innermost of ``secs`` containing each of the ascending raw positions.
 
-    Sections nest (each ends before or where the one containing it ends), so a stack
-    of the open ones, swept along the positions, answers for all of them.
+    Sections nest (each ends before or where the one containing it ends) and come in
+    order of their starts, a container before what it contains: each section, painted
+    over the run of positions it holds in that order, overwrites its containers there.
     """
-    out: list[Optional[int]] = []
-    stack: list[Section] = []
-    k, n = 0, len(secs)
-    for pos in raw_positions:
-        while k < n and secs[k].start <= pos:
-            stack.append(secs[k])
-            k += 1
-        while stack and stack[-1].end <= pos:
-            stack.pop()
-        out.append(stack[-1].id if stack else None)
+    out: list[Optional[int]] = [None] * len(raw_positions)
+    for sec in secs:
+        lo = bisect.bisect_left(raw_positions, sec.start)
+        hi = bisect.bisect_left(raw_positions, sec.end, lo)
+        out[lo:hi] = [sec.id] * (hi - lo)
     return out
 
 

@@ -18,7 +18,7 @@ from ..records import Claim
 from ..text.normalize import Normalized
 from ..text.pos import trigger_verbs
 from .scan import PLACEHOLDER_RE, claim_pattern, find_placeholders, lexicon, scan
-from . import subjects
+from . import subject_model, subjects
 
 
 def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
@@ -29,10 +29,14 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
     ends = sorted({f[1] for f in found})          # a claim may lie inside another: ends need not ascend
     raw_end = dict(zip(ends, norm.offsets_to_raw(ends, ends=True)))
     raw_ends = [raw_end[f[1]] for f in found]
-    claims = [Claim(doc=doc, raw=raw_text[rs:re_], value=value, unit=unit, approx=approx, subject="", kind=kind,
-                    start=rs, end=re_, hedge_conflict=conflict)
+    # doc, raw, value, unit, approx, subject, kind, start, end by place: a third faster than by name
+    claims = [Claim(doc, raw_text[rs:re_], value, unit, approx, "", kind, rs, re_, hedge_conflict=conflict)
               for (_, _, _, _, value, unit, approx, kind, conflict), rs, re_ in zip(found, raw_starts, raw_ends)]
-    subjects.assign_subjects(text, claims, found)
+    model = subject_model.load()
+    if model is not None:
+        subject_model.assign(model, norm, raw_text, claims, found)
+    else:                                  # without the shipped model: the rules of subjects.py
+        subjects.assign_subjects(text, claims, found)
     return claims
 
 
