@@ -56,6 +56,32 @@ def shared_documents(root: str = SHARED) -> Optional[list[tuple[str, str]]]:
     return docs or None
 
 
+def provincial_reports(root: str = SHARED) -> Optional[list[tuple[str, str]]]:
+    """(file name, text) of the 2026 provincial government work reports of the shared corpus
+    (``prov2026/2026_*.csv``, 31 reports), or None when absent."""
+    docs = shared_documents(root)
+    if docs is None:
+        return None
+    return [d for d in docs if d[0].startswith("2026_")] or None
+
+
+def write_copies(docs: list[tuple[str, str]], folder: str, copies: int) -> int:
+    """Write ``copies`` distinct copies of every (name, text) as UTF-8 .txt files; returns the
+    UTF-8 bytes written. Copy ``k`` of a text ends with its own batch line (``报送批次：B07``):
+    no two files have the same content (so no cache of any kind sees the same file twice),
+    and the line adds no claim, heading or title."""
+    os.makedirs(folder, exist_ok=True)
+    total = 0
+    for k in range(1, copies + 1):
+        for name, text in docs:
+            data = (text.rstrip("\n") + f"\n报送批次：B{k:02d}\n").encode("utf-8")
+            total += len(data)
+            stem = os.path.splitext(name)[0]
+            with open(os.path.join(folder, f"{stem}__B{k:02d}.txt"), "wb") as fh:
+                fh.write(data)
+    return total
+
+
 def write_texts(docs: list[tuple[str, str]], folder: str) -> int:
     """Write (name, text) pairs as UTF-8 .txt files; returns the UTF-8 bytes written."""
     os.makedirs(folder, exist_ok=True)

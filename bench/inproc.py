@@ -15,7 +15,8 @@ earlier measurement (the pipeline memoises segmentations) is warm:
 4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf);
 5. with ``--stages`` (instead of 2-3, in its own process): the same pass of
    ``analyze_path`` with timers around its ``load``, each registered stage and, within
-   ``claims``, the subject assignment (``claims.subjects.assign_subjects``): where the time goes.
+   ``claims``, the subject assignment (``claims.subject_model.assign``, or the rules'
+   ``claims.subjects.assign_subjects`` without the model): where the time goes.
 
 Times are wall (``perf_counter``) and CPU (``process_time``): on a machine shared
 with other jobs, CPU time is the figure that does not depend on their load.
@@ -119,17 +120,20 @@ def _stage_times(files: list[str]) -> dict:
     """Seconds per stage over ``files``: ``analyze_path`` itself, with its ``load``, every
     registered stage and the subject assignment within claims wrapped in timers."""
     from summaryscan import pipeline
+    from summaryscan.claims import subject_model
     from summaryscan.claims import subjects as claims_mod
     from summaryscan.registry import stages as stage_registry
     from summaryscan.stages import DEFAULT_STAGES
 
     totals = dict.fromkeys(["load", *DEFAULT_STAGES, "subjects"], 0.0)
-    patched = [(pipeline, "load"), (claims_mod, "assign_subjects")]
-    saved = {name: getattr(mod, name) for mod, name in patched}
+    # subjects: the shipped model's assignment, or the rules' without it
+    patched = [(pipeline, "load"), (claims_mod, "assign_subjects"), (subject_model, "assign")]
+    saved = {(mod, name): getattr(mod, name) for mod, name in patched}
     entries = [stage_registry.entry(name) for name in DEFAULT_STAGES]
     stage_fns = [e.fn for e in entries]
     pipeline.load = _timed(pipeline.load, "load", totals)
     claims_mod.assign_subjects = _timed(claims_mod.assign_subjects, "subjects", totals)
+    subject_model.assign = _timed(subject_model.assign, "subjects", totals)
     for e in entries:
         e.fn = _timed(e.fn, e.name, totals)
     try:
@@ -137,7 +141,7 @@ def _stage_times(files: list[str]) -> dict:
             pipeline.analyze_path(f)
     finally:
         for mod, name in patched:
-            setattr(mod, name, saved[name])
+            setattr(mod, name, saved[(mod, name)])
         for e, fn in zip(entries, stage_fns):
             e.fn = fn
     subjects = totals.pop("subjects")

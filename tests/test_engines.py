@@ -155,7 +155,7 @@ def test_a_document_that_raises_becomes_an_error_row(tmp_path, monkeypatch):
 def test_empty_parts_keep_the_schema(tmp_path):
     from summaryscan.engines import dask_engine
     (tmp_path / "in").mkdir()
-    odd = tmp_path / "in" / "old.doc"
+    odd = tmp_path / "in" / "old.xls"
     odd.write_bytes(b"\xd0\xcf\x11\xe0")
     r = dask_engine.process_partition(0, [str(odd)], str(tmp_path / "out"))
     assert (r["documents"], r["sections"], r["claims"]) == (1, 0, 0)

@@ -6,7 +6,6 @@ Run alone with ``python -m pytest tests/test_layout.py`` (CONTRIBUTING.md).
 from __future__ import annotations
 
 import ast
-import os
 import sys
 import textwrap
 from pathlib import Path

@@ -57,7 +57,7 @@ def test_a_file_that_exhausts_memory_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "analyze_path", greedy)
     out = list(run([str(tmp_path / "in")], RunOptions(max_memory_mb=512, progress=False)))
     assert out[0].raw.status == "error" and "内存" in out[0].raw.message
-    assert out[1].raw.status == "ok"
+    assert out[1].raw.status == "ok", (out[1].raw.message, out[1].errors)
 
 
 def test_a_crashing_worker_is_replaced(tmp_path, monkeypatch):
@@ -133,3 +133,110 @@ def test_resume_without_a_previous_run_is_a_usage_error(tmp_path):
     res = subprocess.run([sys.executable, "-m", "summaryscan.cli", "extract", str(tmp_path / "in"),
                           "--out", str(tmp_path / "new"), "--resume", "--quiet"], capture_output=True, text=True)
     assert res.returncode == 2 and "没有可以继续的任务" in res.stderr
+
+
+# ---------------------------------------------------------------- rows from workers, in-process runs, jobs
+
+
+def _tables(folder):
+    return {name: (folder / f"{name}.csv").read_bytes() for name in ("documents", "sections", "claims")}
+
+
+def test_rows_from_workers_equal_the_rows_made_in_process(tmp_path):
+    """Workers send the tables' rows (not the analyses): the same rows as made here from an
+    in-process analysis, and the same bytes in the written tables."""
+    from summaryscan.report import drive
+    from summaryscan.report.tables import DocumentRows, TablesReporter, document_rows
+    corpus = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "corpus")
+    opts = RunOptions(jobs=2, progress=False, rows=TablesReporter.worker_rows())
+    sent = list(run([corpus], opts))
+    assert sent and all(isinstance(r, DocumentRows) for r in sent)
+    here = [document_rows(real_analyze(r.raw.path)) for r in sent]
+    assert [(r.document(), r.sections, r.claims) for r in sent] == [(r.document(), r.sections, r.claims) for r in here]
+    assert sum(len(r.claims) for r in sent) > 100
+    from_rows, from_analyses = tmp_path / "rows", tmp_path / "analyses"
+    drive(TablesReporter(str(from_rows)), sent)
+    drive(TablesReporter(str(from_analyses)), (real_analyze(r.raw.path) for r in sent))
+    assert _tables(from_rows) == _tables(from_analyses)
+
+
+def test_a_single_small_input_runs_in_process_with_the_same_tables(tmp_path, monkeypatch):
+    """One small text file is analysed in the calling process (no worker started) and gives the
+    tables a worker gives."""
+    from summaryscan.cli import main as cli_main
+    paths = make_docs(tmp_path / "in", 1)
+    started = []
+
+    class NoWorkers(runner._Slot):
+        def __init__(self, *a, **k):
+            started.append(1)
+            super().__init__(*a, **k)
+    monkeypatch.setattr(runner, "_Slot", NoWorkers)
+    assert cli_main(["extract", str(paths[0]), "--out", str(tmp_path / "here"), "--quiet", "--no-cache"]) == 0
+    assert started == [], "no worker process for a single small input"
+    forced = list(run([str(paths[0])], RunOptions(progress=False, in_process=False)))
+    assert started == [1] and forced[0].claims
+    from summaryscan.report import drive
+    from summaryscan.report.tables import TablesReporter
+    opts = RunOptions(progress=False, in_process=False, rows=TablesReporter.worker_rows())
+    drive(TablesReporter(str(tmp_path / "worker")), run([str(paths[0])], opts))
+    assert started == [1, 1]
+    assert _tables(tmp_path / "here") == _tables(tmp_path / "worker")
+    assert "培训干部".encode() in _tables(tmp_path / "here")["claims"]
+
+
+def test_an_input_too_large_or_not_plain_text_goes_to_a_worker(tmp_path):
+    small = tmp_path / "a.txt"
+    small.write_text(REPORT.format(n=1, m=2), encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_text(REPORT.format(n=1, m=2) * (runner.SMALL_INPUT_BYTES // 50), encoding="utf-8")
+    opts = RunOptions(progress=False)
+    assert runner._runs_in_process(str(small), opts)
+    assert not runner._runs_in_process(str(big), opts)
+    assert not runner._runs_in_process(str(tmp_path / "scan.pdf"), opts)      # OCR may take minutes
+    assert not runner._runs_in_process(str(small), RunOptions(progress=False, in_process=False))
+
+
+def test_the_time_limit_holds_in_process(tmp_path, monkeypatch):
+    paths = make_docs(tmp_path / "in", 1)
+
+    def slow(path):
+        time.sleep(30)
+        return real_analyze(path)
+    monkeypatch.setattr(runner, "analyze_path", slow)
+    t = time.monotonic()
+    out = list(run([str(paths[0])], RunOptions(timeout=1.0, progress=False)))
+    assert time.monotonic() - t < 10
+    assert out[0].raw.status == "error" and "超时" in out[0].raw.message
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), "the alarm is off again"
+
+
+def test_jobs_default_to_the_number_of_cores(tmp_path, monkeypatch):
+    """Without --jobs the CLI runs as many workers as the process may use cores."""
+    from summaryscan import cli
+    make_docs(tmp_path / "in", 2)
+    seen = []
+    real_run = runner.run
+
+    def spy(files, opts):
+        seen.append(opts.jobs)
+        return real_run(files, opts)
+    monkeypatch.setattr(runner, "run", spy)
+    assert cli.main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet", "--no-cache"]) == 0
+    assert cli.main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out1"), "--quiet", "--no-cache",
+                     "--jobs", "1"]) == 0
+    assert seen == [len(os.sched_getaffinity(0)), 1] == [runner.default_jobs(), 1]
+    assert cli.main(["extract", str(tmp_path / "in"), "--out", str(tmp_path / "out0"), "--jobs", "0"]) == 2
+
+
+def test_cached_rows_show_the_path_they_were_read_for(tmp_path):
+    """Rows come back from the cache for an unchanged file, with the path of this run."""
+    from summaryscan.report.tables import TablesReporter
+    make_docs(tmp_path / "a", 2)
+    opts = RunOptions(progress=False, cache_dir=str(tmp_path / "cache"), rows=TablesReporter.worker_rows())
+    first = list(run([str(tmp_path / "a")], opts))
+    os.rename(tmp_path / "a", tmp_path / "b")
+    again = list(run([str(tmp_path / "b")], opts))
+    assert [r.document()[1] for r in again] == [str(tmp_path / "b" / f"doc{i:02d}.txt") for i in range(2)]
+    assert [r.claims for r in again] == [r.claims for r in first]
+    assert runner.ResultCache(str(tmp_path / "cache")).__len__() == 2

@@ -454,3 +454,18 @@ def test_corpus_planted_copies_found_and_nothing_else():
     for f in findings:
         assert texts[f.doc][f.start:f.end] == f.raw
         assert f.other_doc in texts and 0 <= f.other_start < f.other_end
+
+
+@pytest.mark.parametrize("limit", [1, 5, 40, 1 << 18])
+def test_pairs_are_made_in_slices_even_inside_one_big_group(limit):
+    """A passage thousands of documents share makes one group of millions of window pairs;
+    they are made a slice at a time, and the slices hold every pair exactly once."""
+    from summaryscan.similarity import _group_pairs, _pair_slices
+    size = np.array([2, 3, 60, 2, 17, 4])
+    gstart = np.concatenate(([0], np.cumsum(size)[:-1]))
+    want = sorted(zip(*(x.tolist() for x in _group_pairs(gstart, size))))
+    slices = list(_pair_slices(gstart, size, limit))
+    got = sorted(p for li, ri in slices for p in zip(li.tolist(), ri.tolist()))
+    assert got == want and len(want) == 1 + 3 + 60 * 59 // 2 + 1 + 17 * 16 // 2 + 6
+    if limit == 40:
+        assert max(len(li) for li, _ in slices) <= 40 + 59        # a slice: the limit and one row at most

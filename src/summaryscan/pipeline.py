@@ -18,7 +18,7 @@ from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
 from .registry import stages as stage_registry
 from .stages import DEFAULT_STAGES
 
-PIPELINE_VERSION = "0.2.0"
+PIPELINE_VERSION = "0.3.0"
 
 
 def analyze_raw(raw: RawDocument, stages: Iterable[str] = DEFAULT_STAGES) -> Analysis:
@@ -46,17 +46,23 @@ def analyze_text(text: str, doc: str = "text.txt") -> Analysis:
 
 
 def assess(a: Analysis, framework: Any, classifier: Any = None) -> Assessment:
-    """Framework coverage and consistency findings of one analysed document.
+    """Framework coverage, consistency findings and the bonus and deduction items met
+    (:func:`summaryscan.frameworks.scoring.adjustments`) of one analysed document.
 
     A check that raises (a bug) costs only its own findings; its traceback is kept in
     ``a.errors`` for the run's log.
     """
     from . import consistency
     from .coverage import coverage
+    from .frameworks.scoring import adjustments
     if not a.raw.ok:
         return Assessment(a)
     cov = coverage(a, framework, classifier)
-    return Assessment(a, cov, consistency.check(a, framework))
+    adj = adjustments(a, framework)
+    for c in cov:           # coverage.csv names the items met per dimension
+        c.bonus = [h.item for h in adj if h.dimension == c.dimension and h.kind == "bonus"]
+        c.deductions = [h.item for h in adj if h.dimension == c.dimension and h.kind == "deduction"]
+    return Assessment(a, cov, consistency.check(a, framework), adj)
 
 
 @lru_cache(maxsize=2)

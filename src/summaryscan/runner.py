@@ -10,6 +10,11 @@ Finished results are cached by file content hash, file name, pipeline version
 (and the assessor's framework and model), so re-running over an unchanged
 folder, or resuming an interrupted run (``--resume``), does not redo finished
 files.
+
+A caller that needs only rows (the tables) passes ``RunOptions.rows``, a picklable function
+the workers apply to each result before sending it: a few tuples travel back instead of a
+pickled analysis. A single small text input is analysed in the calling process (no worker
+to start), with its time limit kept by an alarm signal.
 """
 from __future__ import annotations
 
@@ -17,24 +22,40 @@ import hashlib
 import multiprocessing as mp
 import os
 import pickle
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-from .ingest import iter_inputs
-from .pipeline import PIPELINE_VERSION, analyze_path
+from .ingest import keyed_inputs, reader_key
+from .pipeline import PIPELINE_VERSION, analyze_path, analyze_text
 from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
 
-Result = Union[Analysis, Assessment]
+# an Analysis, an Assessment (with ``assess``), or what ``RunOptions.rows`` makes of them:
+# anything with ``raw`` (a RawDocument: path, status, message) and ``errors``
+Result = Union[Analysis, Assessment, Any]
+
+# A single input read without OCR or conversion and at most this large runs in the calling process.
+SMALL_INPUT_BYTES = 2 * 1024 * 1024
+IN_PROCESS_SUFFIXES = (".txt", ".docx")
+
+
+def default_jobs() -> int:
+    """Worker processes when the user names no number: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):        # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
 class RunOptions:
-    jobs: int = 1
+    jobs: int = 1                         # worker processes (the CLI's default: default_jobs())
     timeout: Optional[float] = 300.0      # seconds per document; None: no limit
     max_memory_mb: Optional[int] = 4096   # address-space limit per worker; None: no limit
     cache_dir: Optional[str] = None       # None: no cache
@@ -42,17 +63,24 @@ class RunOptions:
     desc: str = "分析"
     assess: Optional[Callable[[Analysis], Assessment]] = None   # run on each analysis in the worker
     log_path: Optional[str] = None        # where failures are logged with their tracebacks
+    ocr: str = "auto"                     # --ocr: auto | never | always (summaryscan.ingest.ocr)
+    # what a worker sends back instead of each result (applied to failures too): a picklable
+    # function of the result, e.g. the tables' rows (report.tables.TablesReporter.worker_rows)
+    rows: Optional[Callable[[Result], Any]] = None
+    in_process: Optional[bool] = None     # None: a single small text input runs in this process
 
 
 # ------------------------------------------------------------------ cache
 
 
 class ResultCache:
-    """Results on disk, keyed by (content hash, file name, pipeline version, ``salt``)."""
+    """Results on disk, keyed by (content hash, file name, pipeline version, ``salt``, and for
+    scans and converted formats the OCR mode and engine or the converter: ``reader_key``)."""
 
-    def __init__(self, folder: str, salt: str = ""):
+    def __init__(self, folder: str, salt: str = "", ocr: str = "auto"):
         self.folder = folder
         self.salt = salt
+        self.ocr = ocr
         os.makedirs(folder, exist_ok=True)
         self.hits = 0
 
@@ -64,9 +92,11 @@ class ResultCache:
                     h.update(block)
         except OSError:
             return None
-        h.update(os.path.basename(path).encode("utf-8", "surrogateescape"))
+        # the document key (its path under the inputs' common folder) is part of the result
+        h.update((getattr(path, "doc", None) or os.path.basename(path)).encode("utf-8", "surrogateescape"))
         h.update(PIPELINE_VERSION.encode())
         h.update(self.salt.encode())
+        h.update(reader_key(path, self.ocr).encode())
         return h.hexdigest()
 
     def _file(self, key: str) -> str:
@@ -101,7 +131,8 @@ class ResultCache:
 # ------------------------------------------------------------------ workers
 
 
-def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Callable]) -> None:
+def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Callable], ocr_mode: str = "auto",
+            jobs: int = 1, rows: Optional[Callable] = None) -> None:
     if max_memory_mb:
         try:
             import resource
@@ -109,11 +140,10 @@ def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Cal
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
             pass
-    # load jieba's dictionary and the model before the first document's clock starts
-    from .text import segment
-    segment.load()
-    if assess is not None and hasattr(assess, "warm_up"):
-        assess.warm_up()
+    warm_up(assess)                      # before the first document's clock starts
+    from .ingest import ocr
+    # OCR: the batch's mode; the cores shared among the workers; pages reported to the main process
+    ocr.configure(mode=ocr_mode, threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
     conn.send(_READY)
     while True:
         try:
@@ -123,7 +153,22 @@ def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Cal
         if task is None:
             return
         index, path = task
-        conn.send((index, process(path, assess, max_memory_mb)))
+        ocr.settings.progress = lambda doc, done, total, i=index: conn.send((_PROGRESS, i, doc, done, total))
+        result = process(path, assess, max_memory_mb)
+        conn.send((index, rows(result) if rows is not None else result))
+
+
+_WARM_UP_TEXT = "关于2024年工作情况的总结\n一、主要工作\n（一）加强学习。开展专题学习12次，培训干部300余人次，覆盖率达95%。\n"
+
+
+def warm_up(assess: Optional[Callable] = None) -> None:
+    """Load what the first document would: the segmentation lexicon, the lexicons and models
+    behind every stage (by analysing a short text), and the assessor's model."""
+    from .text import segment
+    segment.dictionary()
+    analyze_text(_WARM_UP_TEXT, "warm-up.txt")
+    if assess is not None and hasattr(assess, "warm_up"):
+        assess.warm_up()
 
 
 def process(item: Union[str, Analysis], assess: Optional[Callable] = None,
@@ -149,7 +194,7 @@ def process(item: Union[str, Analysis], assess: Optional[Callable] = None,
 
 def failed(path: str, why: str, assess: Optional[Callable] = None, error: str = "") -> Result:
     """The ``error`` row of a document that could not be processed."""
-    doc = os.path.basename(path.rstrip("/\\")) or path
+    doc = getattr(path, "doc", None) or os.path.basename(path.rstrip("/\\")) or path
     suffix = os.path.splitext(doc)[1].lower().lstrip(".")
     a = Analysis(raw=RawDocument(path=path, doc=doc, format=suffix, status=STATUS_ERROR,
                                  message=f"{doc}：{why}"), errors=[error or why])
@@ -157,18 +202,22 @@ def failed(path: str, why: str, assess: Optional[Callable] = None, error: str = 
 
 
 _READY = "ready"
+_PROGRESS = "progress"      # (_PROGRESS, index, doc, pages done, pages to do): a worker's OCR progress
 
 
 class _Slot:
     def __init__(self, ctx, opts: RunOptions):
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker, args=(child, opts.max_memory_mb, opts.assess), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, opts.max_memory_mb, opts.assess, opts.ocr, opts.jobs,
+                                                      opts.rows), daemon=True)
         self.proc.start()
         child.close()
         self.ready = False          # until the worker has loaded what it needs
         self.task: Optional[tuple[int, Union[str, Analysis]]] = None
         self.started = 0.0
+        self.pages: Optional[tuple[int, int]] = None   # OCR pages done / to do of the current task
+        self.page_bar = None                           # its progress bar
 
     def await_ready(self) -> None:
         try:
@@ -180,6 +229,7 @@ class _Slot:
     def send(self, index: int, item: Union[str, Analysis]) -> None:
         self.task = (index, item)
         self.started = time.monotonic()
+        self.pages = None
         self.conn.send(self.task)
 
     def kill(self) -> None:
@@ -207,9 +257,11 @@ def run(items: Iterable[Union[str, Analysis]], opts: Optional[RunOptions] = None
     opts = opts or RunOptions()
     items = list(items)
     paths = [x for x in items if not isinstance(x, Analysis)]
-    files: list = list(iter_inputs(paths)) if len(paths) == len(items) else items
+    files: list = keyed_inputs(paths) if len(paths) == len(items) else items
     salt = getattr(opts.assess, "key", "assess") if opts.assess is not None else ""
-    cache = ResultCache(opts.cache_dir, salt) if opts.cache_dir else None
+    if opts.rows is not None:             # cached results are then rows: keyed by what makes them
+        salt += "|rows:" + _name_of(opts.rows)
+    cache = ResultCache(opts.cache_dir, salt, opts.ocr) if opts.cache_dir else None
     bar = _progress(len(files), opts)
     log = RunLog(opts.log_path)
     try:
@@ -219,6 +271,14 @@ def run(items: Iterable[Union[str, Analysis]], opts: Optional[RunOptions] = None
     finally:
         bar.close()
         log.close()
+
+
+def _name_of(fn: Callable) -> str:
+    """A stable name for a function (a ``functools.partial`` with its arguments)."""
+    inner = getattr(fn, "func", None)
+    if inner is not None:
+        return f"{_name_of(inner)}{getattr(fn, 'args', ())}{sorted(getattr(fn, 'keywords', {}).items())}"
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
 def run_batch(items: Iterable[Union[str, Analysis]], jobs: int = 1, progress: bool = True, desc: str = "分析",
@@ -253,7 +313,6 @@ class RunLog:
 
 
 def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar) -> Iterator[Result]:
-    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     keys = [None] * len(files)
     ready: dict[int, Result] = {}
     pending = []
@@ -265,64 +324,159 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
                 ready[i] = hit
                 continue
         pending.append(i)
+    shape = opts.rows or (lambda r: r)
+
+    def done(i: int, result: Result) -> None:
+        ready[i] = result
+        if cache is not None and isinstance(files[i], str) and result.raw.status != STATUS_ERROR:
+            cache.put(keys[i], result)
+
+    if len(pending) == 1 and _runs_in_process(files[pending[0]], opts):
+        i = pending[0]
+        done(i, shape(_in_process(files[i], opts)))
+        pending = []
     pending.reverse()                                 # pop() from the end = input order
-    # each worker loads jieba's dictionary (and the model) itself: the main process stays small
+    # each worker loads the lexicon (and the model) itself: the main process stays small
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     slots = [_Slot(ctx, opts) for _ in range(min(max(1, opts.jobs), len(pending)))]
     next_out = 0
     try:
         while next_out < len(files):
+            # idle workers get their next document first: the caller's work on the results
+            # (writing the tables) then overlaps theirs instead of keeping them waiting
+            for s in slots:
+                if s.ready and s.task is None and pending:
+                    i = pending.pop()
+                    s.send(i, files[i])
             while next_out in ready:
                 yield ready.pop(next_out)
                 bar.update(1)
                 next_out += 1
             if next_out >= len(files):
                 break
-            for s in slots:
-                if s.ready and s.task is None and pending:
-                    i = pending.pop()
-                    s.send(i, files[i])
             busy = [s for s in slots if s.task is not None]
             timeout = None
             if opts.timeout and busy:
                 now = time.monotonic()
                 timeout = max(0.0, min(s.started + opts.timeout - now for s in busy))
-            done = wait([s.conn for s in slots if s.task is not None or not s.ready], timeout)
+            got = wait([s.conn for s in slots if s.task is not None or not s.ready], timeout)
             for k, s in enumerate(slots):
                 if not s.ready:
-                    if s.conn in done:
+                    if s.conn in got:
                         s.await_ready()
                     continue
                 if s.task is None:
                     continue
                 index, item = s.task
                 path = item if isinstance(item, str) else item.raw.path
-                if s.conn in done:
+                if s.conn in got:
                     try:
-                        got_index, result = s.conn.recv()
+                        msg = s.conn.recv()
                     except (EOFError, OSError):
                         result = failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过",
-                                         opts.assess)
+                                        opts.assess)
                         slots[k] = _replace(s, ctx, opts)
-                        ready[index] = result
+                        ready[index] = shape(result)
                         continue
+                    if msg[0] == _PROGRESS:             # a page OCR'd: the task goes on
+                        _show_pages(s, k, msg, opts)
+                        continue
+                    got_index, result = msg
                     s.task = None
-                    ready[got_index] = result
-                    if cache is not None and isinstance(files[got_index], str) and result.raw.status != STATUS_ERROR:
-                        cache.put(keys[got_index], result)
+                    _show_pages(s, k, None, opts)
+                    done(got_index, result)
                 elif opts.timeout and time.monotonic() - s.started >= opts.timeout:
-                    ready[index] = failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过", opts.assess)
+                    pages = (f"；OCR 已识别 {s.pages[0]}/{s.pages[1]} 页，页数多的扫描件可用 --timeout 放宽时限"
+                             if s.pages else "")
+                    ready[index] = shape(failed(path, f"处理超时（超过 {opts.timeout:g} 秒{pages}），已跳过", opts.assess))
                     slots[k] = _replace(s, ctx, opts)
     finally:
         for s in slots:
             s.stop()
 
 
+def _runs_in_process(item: Union[str, Analysis], opts: RunOptions) -> bool:
+    """Whether a batch's only input runs in this process: when asked, or by default a text
+    input (no OCR, no conversion) of at most ``SMALL_INPUT_BYTES``, from the main thread
+    (the time limit is an alarm signal)."""
+    if opts.in_process is not None:
+        return opts.in_process
+    if not isinstance(item, str) or not item.lower().endswith(IN_PROCESS_SUFFIXES):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        return os.path.getsize(item) <= SMALL_INPUT_BYTES
+    except OSError:
+        return True                         # the reader reports a missing or unreadable file
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm in an in-process run (a BaseException: the pipeline's own
+    ``except Exception`` must not swallow it)."""
+
+
+def _in_process(item: Union[str, Analysis], opts: RunOptions) -> Result:
+    """One document processed here, with the batch's time limit (SIGALRM, where there is one)."""
+    alarm = bool(opts.timeout) and hasattr(signal, "setitimer") and \
+        threading.current_thread() is threading.main_thread()
+    previous = None
+    if alarm:
+        def on_alarm(signum, frame):
+            raise _TimedOut()
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, opts.timeout)
+    try:
+        try:
+            return process(item, opts.assess, None)
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    except _TimedOut:
+        path = item if isinstance(item, str) else item.raw.path
+        return failed(path, f"处理超时（超过 {opts.timeout:g} 秒），已跳过", opts.assess)
+    finally:
+        if alarm:
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
 def _replace(slot: _Slot, ctx, opts: RunOptions) -> _Slot:
     slot.kill()
+    _show_pages(slot, 0, None, opts)
     return _Slot(ctx, opts)
 
 
+def _show_pages(slot: _Slot, k: int, msg: Optional[tuple], opts: RunOptions) -> None:
+    """A worker's OCR progress: kept on its slot (for a time-out message) and shown as a
+    second bar under the batch's (one per worker); ``msg`` None closes it."""
+    bar = slot.page_bar
+    if msg is None:
+        if bar is not None:
+            bar.close()
+            slot.page_bar = None
+        return
+    _, _, doc, done, total = msg
+    slot.pages = (done, total)
+    if not opts.progress or total < 2:
+        return
+    if bar is None:
+        from tqdm import tqdm
+        bar = slot.page_bar = tqdm(total=total, desc=f"  OCR {doc}", unit="页", position=k + 1, leave=False,
+                                   file=sys.stderr, dynamic_ncols=True)
+    bar.n = done
+    bar.refresh()
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(total: int, opts: RunOptions):
+    if not opts.progress or total == 0:
+        return _NoBar()                  # tqdm is not even imported
     from tqdm import tqdm
-    return tqdm(total=total, desc=opts.desc, unit="份", disable=not opts.progress or total == 0,
-                file=sys.stderr, dynamic_ncols=True, leave=False)
+    return tqdm(total=total, desc=opts.desc, unit="份", file=sys.stderr, dynamic_ncols=True, leave=False)

@@ -716,19 +716,15 @@ class CopyDetector:
             gstart, size = gstart[multi], size[multi]
             # the same window pairs share most bands: only codes not found yet are merged in,
             # and the groups are paired a slice at a time (a few MB, however many pairs)
-            npairs = np.cumsum(size * (size - 1) // 2)
-            cut = np.searchsorted(npairs, np.arange(_PAIR_CHUNK, int(npairs[-1]) if len(npairs) else 0,
-                                                    _PAIR_CHUNK), side="right")
             new = []
-            for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(size)]))):
-                if hi <= lo:
-                    continue
-                li, ri = _group_pairs(gstart[lo:hi], size[lo:hi])
+            for li, ri in _pair_slices(gstart, size, _PAIR_CHUNK):
                 codes = _pair_codes(order[li], order[ri], owner, nw)
                 codes = _sorted_unique(codes[codes >= 0])
                 new.append(codes[~_member(codes, found)])
             if new:
-                found = _sorted_unique(np.concatenate([found] + new))
+                # merged into place: one new array, not the three copies a sort of both makes
+                add = _sorted_unique(np.concatenate(new))
+                found = np.insert(found, np.searchsorted(found, add), add)
         return found
 
     def _candidates_datasketch(self, sigs: np.ndarray, owner: np.ndarray) -> np.ndarray:
@@ -1097,6 +1093,31 @@ def _group_pairs(gstart: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.n
     left = np.repeat(pos, cnt)
     off = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
     return left, left + 1 + off
+
+
+def _pair_slices(gstart: np.ndarray, size: np.ndarray, limit: int):
+    """:func:`_group_pairs` of all the groups, about ``limit`` pairs at a time: small groups
+    together, a group with more pairs than that (a passage thousands of documents share)
+    a run of its rows at a time, so no slice holds its millions of pairs at once."""
+    npairs = size * (size - 1) // 2
+    big = npairs > limit
+    gs, sz = gstart[~big], size[~big]
+    total = np.cumsum(npairs[~big])
+    cut = np.searchsorted(total, np.arange(limit, int(total[-1]) if len(total) else 0, limit), side="right")
+    for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [len(sz)]))):
+        if hi > lo:
+            yield _group_pairs(gs[lo:hi], sz[lo:hi])
+    for g, n in zip(gstart[big].tolist(), size[big].tolist()):
+        partners = n - 1 - np.arange(n)            # row p pairs with the rows after it
+        total = np.cumsum(partners)
+        cut = np.searchsorted(total, np.arange(limit, int(total[-1]), limit), side="right")
+        for lo, hi in zip(np.concatenate(([0], cut)), np.concatenate((cut, [n]))):
+            cnt = partners[lo:hi]
+            if hi <= lo or not cnt.sum():
+                continue
+            left = np.repeat(np.arange(g + lo, g + hi), cnt)
+            off = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            yield left, left + 1 + off
 
 
 def _pair_codes(g: np.ndarray, h: np.ndarray, owner: np.ndarray, nw: int) -> np.ndarray:

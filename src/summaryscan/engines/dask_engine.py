@@ -1,8 +1,8 @@
 """The extract tables computed on a Dask cluster, written as Parquet datasets.
 
 :func:`run_dask` expands the inputs on the client with
-:func:`~summaryscan.ingest.iter_inputs` (the same files, in the same order, as
-``summaryscan extract``), cuts the list into partitions of ``partition_size``
+:func:`~summaryscan.ingest.keyed_inputs` (the same files, in the same order and with the
+same document keys, as ``summaryscan extract``), cuts the list into partitions of ``partition_size``
 documents and submits one task per partition. A task analyses its documents
 with :func:`~summaryscan.runner.process` (the batch driver's unit of work), turns each analysis into rows
 with the CSV row builders (:func:`~summaryscan.report.tables.document_row`,
@@ -43,7 +43,7 @@ import distributed  # noqa: F401  (imported here so that a missing install fails
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..ingest import iter_inputs
+from ..ingest import InputPath, keyed_inputs
 from ..records import Analysis
 from ..runner import failed, process
 from ..report.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, SECTION_COLUMNS, claim_rows, document_row, section_rows
@@ -77,6 +77,8 @@ def _analyze(path: str, cwd: Optional[str]) -> Analysis:
     """The batch driver's unit of work (:func:`summaryscan.runner.process`: failures become
     its ``error`` rows), reading a relative path against the client's working directory."""
     where = path if cwd is None or os.path.isabs(path) else os.path.join(cwd, path)
+    if where is not path and getattr(path, "doc", None):      # keep its document key
+        where = InputPath(where, path.doc)
     a = process(where)
     if where != path:                       # keep the path as the user gave it, as the CSV does
         a.raw.path = path
@@ -214,7 +216,7 @@ def run_dask(paths: Iterable[str], out_dir: str, scheduler: Optional[str] = None
     if partition_size < 1:
         raise ValueError("partition_size must be at least 1")
     t0 = time.perf_counter()
-    files = list(iter_inputs(paths))
+    files = keyed_inputs(paths)
     out_dir = os.path.abspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     _clear_parts(out_dir)

@@ -3,10 +3,10 @@
 :class:`ScreenReport` streams: :meth:`ScreenReport.add` writes the document's
 page ``DIR/docs/<doc>.html`` at once and appends the document's claim, finding
 and coverage rows to work files on disk; it keeps in memory only one small
-summary row per document.  :meth:`ScreenReport.finish` adds the cross-document
-findings (TEMPLATE_COPY), re-renders only the pages they touch (from the
-compact page data kept on disk), and writes ``index.html``, ``report.xlsx`` and
-``charts/*.png``.  Memory stays flat in the number of documents.
+summary row per document, pickled (:class:`Rows`: about 1 KB each).
+:meth:`ScreenReport.finish` adds the cross-document findings (TEMPLATE_COPY),
+re-renders only the pages they touch (from the compact page data kept on disk), and
+writes ``index.html``, ``report.xlsx`` and ``charts/*.png``.
 
 The score of a document is the framework's (:func:`summaryscan.frameworks.scoring.score`), on
 its stated 0–100 scale; each document's page shows where every point came from. Findings that
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
 import unicodedata
@@ -157,6 +158,46 @@ def _nonspace_len(text: str) -> int:
     return sum(1 for ch in text if not ch.isspace())
 
 
+class Rows:
+    """The summary rows of a run, each kept pickled (about 1 KB, where the same dict as Python
+    objects takes some 7): read back as fresh dicts, written back after a change."""
+
+    def __init__(self):
+        self._data: list[bytes] = []
+
+    def append(self, row: dict) -> None:
+        self._data.append(pickle.dumps(row, pickle.HIGHEST_PROTOCOL))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, i: int) -> dict:
+        return pickle.loads(self._data[i])
+
+    def __setitem__(self, i: int, row: dict) -> None:
+        self._data[i] = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self):
+        return (pickle.loads(b) for b in self._data)
+
+
+class _InOrder:
+    """Rows in a given order, read one at a time (for pages that pass over them more than once)."""
+
+    def __init__(self, rows: Rows, order: list[int]):
+        self.rows, self.order = rows, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __iter__(self):
+        return (self.rows[i] for i in self.order)
+
+
+# what the charts read of a summary row
+_CHART_FIELDS = ("doc", "unit", "title", "status", "rank", "density", "dims")
+
+
 class ScreenReport:
     """Streaming writer of the reviewer report in ``out_dir``.
 
@@ -173,7 +214,8 @@ class ScreenReport:
         self.fw = framework
         self.penalty = dict(framework.scoring.penalties, **(penalties or {}))
         self.dims = [d.name for d in framework.dimensions]
-        self.rows: list[dict] = []           # one small summary row per document
+        self.rows = Rows()                   # one small summary row per document
+        self._row_of: dict[str, int] = {}    # doc -> its (first) row
         self._files: dict[str, str] = {}     # doc -> page file name (first document of that name)
         self._used: set[str] = set()
         self.code_counts: Counter = Counter()
@@ -234,6 +276,7 @@ class ScreenReport:
         }
         self._count_findings(row, fdicts)
         self._score(row)
+        self._row_of.setdefault(a.doc, len(self.rows))
         self.rows.append(row)
         if ok and text:
             self.texts.append(a.doc, text)
@@ -325,13 +368,11 @@ class ScreenReport:
         per_doc: dict[str, list[dict]] = {}
         for f in views:
             per_doc.setdefault(f["doc"], []).append(f)
-        by_doc: dict[str, dict] = {}
-        for r in self.rows:
-            by_doc.setdefault(r["doc"], r)
         for doc, fs in per_doc.items():
-            row = by_doc.get(doc)
-            if row is None:
+            i = self._row_of.get(doc)
+            if i is None:
                 continue
+            row = self.rows[i]
             self._count_findings(row, fs)
             self._score(row)
             with open(self._page_json(row["file"]), encoding="utf-8") as fh:
@@ -341,14 +382,18 @@ class ScreenReport:
             data["findings"].extend(fs)
             data["summary"] = row
             self._render(row["file"], data)
+            self.rows[i] = row
         self._append_rows("findings", finding_rows(Finding(**{k: f[k] for k in _FINDING_FIELDS}) for f in views))
         self.cross = _pairs_once(views)
         self._rank()
 
+        ordered = _InOrder(self.rows, sorted(range(len(self.rows)), key=lambda i: (self._ranks[i] is None,
+                                                                                   self._ranks[i] or 0)))
         flagged = {(f["doc"], f["other_doc"]) for f in views if f.get("other_doc")}
-        chart_list = charts_mod.draw_all(os.path.join(self.out, "charts"), self.rows, self.dims,
+        light = [{k: r[k] for k in _CHART_FIELDS} for r in self.rows]
+        chart_list = charts_mod.draw_all(os.path.join(self.out, "charts"), light, self.dims,
                                          self.code_counts, similarity, self.code_severity, flagged=flagged)
-        ordered = sorted(self.rows, key=lambda r: (r["rank"] is None, r["rank"] or 0))
+        del light
         write_workbook(os.path.join(self.out, "report.xlsx"), self._with_breakdown(ordered), self.dims, self.work)
         from ..frameworks.scoring import scale_text
         from ..pipeline import PIPELINE_VERSION as version
@@ -394,16 +439,18 @@ class ScreenReport:
                 f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
 
     def _rank(self) -> None:
-        scored = sorted((r for r in self.rows if r.get("score") is not None), key=lambda r: -r["score"])
+        scores = [r.get("score") for r in self.rows]
+        self._ranks: list[Optional[int]] = [None] * len(scores)
+        scored = sorted((i for i, sc in enumerate(scores) if sc is not None), key=lambda i: -scores[i])
         prev, rank = None, 0
-        for i, r in enumerate(scored, 1):
-            if r["score"] != prev:
-                rank, prev = i, r["score"]
+        for n, i in enumerate(scored, 1):
+            if scores[i] != prev:
+                rank, prev = n, scores[i]
+            self._ranks[i] = rank
+        for i, rank in enumerate(self._ranks):
+            r = self.rows[i]
             r["rank"] = rank
-        for r in self.rows:
-            r.setdefault("rank", None)
-            if r.get("score") is None:
-                r["rank"] = None
+            self.rows[i] = r
 
     def abort(self) -> None:
         """Close work files after a failure (pages already written stay)."""
