@@ -469,3 +469,16 @@ def test_pairs_are_made_in_slices_even_inside_one_big_group(limit):
     assert got == want and len(want) == 1 + 3 + 60 * 59 // 2 + 1 + 17 * 16 // 2 + 6
     if limit == 40:
         assert max(len(li) for li, _ in slices) <= 40 + 59        # a slice: the limit and one row at most
+
+
+def test_candidates_merged_as_they_come_are_the_same(monkeypatch):
+    """Pairs made a few at a time and merged into those found every few codes give the
+    same candidates and copies as made at once."""
+    import summaryscan.similarity as sim
+    docs = three_template_docs() + [("hr.txt", HR), ("tax.txt", TAX)]
+    whole = CopyDetector().fit(docs)
+    monkeypatch.setattr(sim, "_PAIR_CHUNK", 2)
+    monkeypatch.setattr(sim, "_MERGE_AT", 3)
+    bits = CopyDetector().fit(docs)
+    assert whole.n_candidates_ > 3
+    assert bits.n_candidates_ == whole.n_candidates_ and bits.pairs() == whole.pairs()

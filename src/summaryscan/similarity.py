@@ -100,6 +100,7 @@ _OPENING = set("“‘「『(（【《")
 # is cut when it ends (starts) at a sentence end: see CopyDetector._trim_edges.
 _EDGE = 8
 _PAIR_CHUNK = 1 << 18    # window pairs made at once in the LSH stage
+_MERGE_AT = 1 << 20      # new candidate codes held before they are merged into those found
 
 _MAX32 = np.uint32(0xFFFFFFFF)
 _ROLL = np.uint64(0x100000001B3)
@@ -716,15 +717,15 @@ class CopyDetector:
             gstart, size = gstart[multi], size[multi]
             # the same window pairs share most bands: only codes not found yet are merged in,
             # and the groups are paired a slice at a time (a few MB, however many pairs)
-            new = []
+            new, pending = [], 0
             for li, ri in _pair_slices(gstart, size, _PAIR_CHUNK):
                 codes = _pair_codes(order[li], order[ri], owner, nw)
                 codes = _sorted_unique(codes[codes >= 0])
                 new.append(codes[~_member(codes, found)])
-            if new:
-                # merged into place: one new array, not the three copies a sort of both makes
-                add = _sorted_unique(np.concatenate(new))
-                found = np.insert(found, np.searchsorted(found, add), add)
+                pending += len(new[-1])
+                if pending >= _MERGE_AT:          # a band that brings millions: merged as it goes
+                    found, new, pending = _merge_codes(found, new), [], 0
+            found = _merge_codes(found, new)
         return found
 
     def _candidates_datasketch(self, sigs: np.ndarray, owner: np.ndarray) -> np.ndarray:
@@ -1118,6 +1119,16 @@ def _pair_slices(gstart: np.ndarray, size: np.ndarray, limit: int):
             left = np.repeat(np.arange(g + lo, g + hi), cnt)
             off = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
             yield left, left + 1 + off
+
+
+def _merge_codes(found: np.ndarray, new: list[np.ndarray]) -> np.ndarray:
+    """``found`` with the codes of ``new`` merged into place: one new array, not the three
+    copies a sort of both makes."""
+    if not new:
+        return found
+    add = _sorted_unique(np.concatenate(new))
+    add = add[~_member(add, found)]
+    return np.insert(found, np.searchsorted(found, add), add)
 
 
 def _pair_codes(g: np.ndarray, h: np.ndarray, owner: np.ndarray, nw: int) -> np.ndarray:
