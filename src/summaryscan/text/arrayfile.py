@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import zlib
+from typing import Iterable
 
 import numpy as np
 
@@ -35,15 +36,25 @@ def save(path: str, meta: dict, arrays: dict[str, np.ndarray]) -> None:
                         sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
     head = _MAGIC + header
     start = -(-len(head) // _ALIGN) * _ALIGN
+
+    def parts():
+        yield head.ljust(start, b"\0")
+        for a in arrays.values():
+            yield a.tobytes()
+            yield b"\0" * (-a.nbytes % _ALIGN)
+    write_atomically(path, parts())
+
+
+def write_atomically(path: str, parts: Iterable[bytes]) -> None:
+    """Write ``parts`` to ``path`` through a temporary file renamed when whole (readable by
+    all: a cache, shared by the users' processes), so no reader ever sees half a file."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(head.ljust(start, b"\0"))
-            for a in arrays.values():
-                fh.write(a.tobytes())
-                fh.write(b"\0" * (-a.nbytes % _ALIGN))
+            for part in parts:
+                fh.write(part)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

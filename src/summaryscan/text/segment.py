@@ -24,7 +24,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from array import array
 from bisect import bisect_left
 from functools import lru_cache
@@ -304,20 +303,8 @@ def build_cache(path: Optional[str] = None) -> Lexicon:
     lex = Lexicon.from_jieba()
     path = path or cache_path()
     data = lex.to_bytes()
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .arrayfile import write_atomically
+    write_atomically(path, [data])
     return Lexicon.from_bytes(data)
 
 
