@@ -482,3 +482,24 @@ def test_candidates_merged_as_they_come_are_the_same(monkeypatch):
     bits = CopyDetector().fit(docs)
     assert whole.n_candidates_ > 3
     assert bits.n_candidates_ == whole.n_candidates_ and bits.pairs() == whole.pairs()
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (64, 7), (256, 2024)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    """Drawn without importing datasketch, and the same as its affine32 MinHash draws."""
+    from datasketch import MinHash
+    from summaryscan.similarity import _permutations
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    mine = _permutations(num_perm, seed)
+    assert mine[0].dtype == mine[1].dtype == np.uint32
+    assert np.array_equal(mine[0], a) and np.array_equal(mine[1], b)
+
+
+def test_copy_detection_does_not_import_datasketch():
+    import subprocess
+    import sys
+    code = ("import sys; from summaryscan.similarity import find_copies; "
+            "find_copies([('a.txt', '开展谈心谈话65人次，发现问题13个。' * 9), ('b.txt', '开展谈心谈话65人次，发现问题13个。' * 9)]); "
+            "print('datasketch' in sys.modules, 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]

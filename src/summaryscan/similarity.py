@@ -299,9 +299,13 @@ def shingle_values(h64: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from datasketch import MinHash
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """datasketch's ``affine32`` permutations (``MinHash(num_perm, seed).permutations``: odd
+    ``a``, any ``b``, drawn from ``RandomState(seed)``), drawn here: importing datasketch
+    brings scipy and asyncio, some 100 MB in the process that writes the report."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def permuted(values: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
