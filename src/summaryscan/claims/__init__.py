@@ -1,11 +1,13 @@
 """Numeric claims: a number stating how much a unit did, has or achieved.
 
-:mod:`.scan` finds them in the clean text; :mod:`.subjects` names what each counts.
+:mod:`.scan` finds them in the clean text; :mod:`.subject_model` names what each
+counts (the trained model shipped in ``models/``; :mod:`.subjects`, the rules, when it
+is absent).
 
-The scan runs compiled patterns over the clean text (``normalize.Normalized``);
-jieba is used only on the few characters around each claim to find its subject,
-so extraction stays fast. Units, hedges and the slogan stop-list are data files
-in ``summaryscan/lexicon``.
+The scan runs compiled patterns over the clean text (``normalize.Normalized``); only
+the sentences that hold claims are segmented (jieba's route, ``text.lattice``), all at
+once. Units, hedges, guards and the slogan stop-list are data files in
+``summaryscan/lexicon``.
 
 Not claims: dates and years, ordinals (第一议题), numbers inside quoted slogans,
 book titles and formulas (“两个确立”, 《…200题》, 1+2+N+1, 7×24小时), heading

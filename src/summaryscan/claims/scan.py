@@ -62,8 +62,7 @@ class Guards:
     between_joiners: frozenset[str]
     fraction_not_after: frozenset[str]
     vague_before: frozenset[str]
-    unread_numeral_chars: frozenset[str]
-    blocked_before: frozenset[str]          # glued_before and unread_numeral_chars: one lookup
+    blocked_before: frozenset[str]          # glued_before and the numeral characters never read: one lookup
     unit_specific: frozenset[str]           # units with a check of their own (alone, between, by unit)
 
 
@@ -88,7 +87,6 @@ def lexicon() -> Lexicon:
         between_joiners=frozenset(g["between_joiners"]),
         fraction_not_after=frozenset(g["fraction_not_after"]),
         vague_before=frozenset(g["vague_before"]),
-        unread_numeral_chars=frozenset(g["unread_numeral_chars"]),
         blocked_before=frozenset(g["glued_before"]) | frozenset(g["unread_numeral_chars"]),
         unit_specific=frozenset(g["alone_units"]) | frozenset(g["between_units"]) | frozenset(g["after_unit_by_unit"]),
     )

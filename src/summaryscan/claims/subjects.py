@@ -1,4 +1,5 @@
-"""The subject of each claim: the short phrase that names what is counted.
+"""The subject of each claim by rules: the fallback when the trained subject model
+(:mod:`.subject_model`) is absent.
 
 Read from jieba's POS tokens of the few characters beside the number (the noun phrase
 after the measure word, else the phrase before the number in its clause), with the

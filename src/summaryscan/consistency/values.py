@@ -78,7 +78,6 @@ class Mention:
     """One figure as a statement of how many of something there are."""
     i: int                    # index into ctx.cclaims
     words: str                # what is counted, neutral words and frame verbs left out
-    lead_verbs: str           # the action verbs that open ``words`` (新建 in 新建普通高中)
     after_verb: str           # the verb right after the counted noun (参观 in …名党员干部参观), or ""
     label: str                # the clause's words as written, for the message
     unit: str
@@ -317,7 +316,7 @@ def _mention(ctx: Context, i: int, fs: list[_Frame]) -> Optional[Mention]:
             or _generic_object(ctx, kept):
         return None
     lo, hi = value_bounds(c)
-    return Mention(i, words, lead, after_verb, (ctx.pre[i].lstrip(",、;和及与 ") + c.raw + noun).strip(),
+    return Mention(i, words, after_verb, (ctx.pre[i].lstrip(",、;和及与 ") + c.raw + noun).strip(),
                    _unit_class(ctx, c.unit), _scope(ctx, cc, frame), lo, hi)
 
 
