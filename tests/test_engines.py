@@ -135,13 +135,13 @@ def test_a_failing_partition_is_redone_document_by_document(local_run, tmp_path,
 def test_a_document_that_raises_becomes_an_error_row(tmp_path, monkeypatch):
     from summaryscan.engines import dask_engine
     paths = sorted(os.path.join(CORPUS, f) for f in os.listdir(CORPUS) if f.endswith(".txt"))[:3]
-    real = dask_engine._analyze
+    real = dask_engine.claim_rows
 
-    def flaky(path, cwd):
-        if path == paths[1]:
+    def flaky(a):                          # a bug in making one document's rows
+        if a.raw.path == paths[1]:
             raise ValueError("boom")
-        return real(path, cwd)
-    monkeypatch.setattr(dask_engine, "_analyze", flaky)
+        return real(a)
+    monkeypatch.setattr(dask_engine, "claim_rows", flaky)
     r = dask_engine.process_partition(7, paths, str(tmp_path))
     assert r["documents"] == 3 and r["status"] == {"ok": 2, "error": 1}
     docs = dask_engine.read_parquet_tables(str(tmp_path))["documents"]

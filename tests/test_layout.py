@@ -196,6 +196,37 @@ def test_a_failing_check_costs_only_its_own_findings_and_is_logged(tmp_path, mon
     assert "NUMBERING" in log and "ZeroDivisionError: boom" in log and "Traceback" in log and str(src) in log
 
 
+def test_a_batched_stage_that_fails_on_one_document_costs_only_that_document(monkeypatch):
+    """A stage's ``pipe`` raising on a batch: the stage runs document by document, the document
+    at fault is reported and leaves the batch, the others get what they get alone."""
+    from summaryscan.pipeline import analyze_many, analyze_raw
+    from summaryscan.records import RawDocument
+    from summaryscan.registry import stages
+    from summaryscan.stages import DEFAULT_STAGES
+
+    def picky(a):
+        if "坏" in a.raw.text:
+            raise ValueError("这一份不行")
+        a.title = a.title + "（已查）"
+
+    def picky_pipe(batch):
+        for a in batch:
+            picky(a)
+    picky.pipe = picky_pipe
+    monkeypatch.setitem(stages._entries, "picky", type(stages.entry("claims"))("picky", picky, {}))
+    texts = ["市局2023年工作总结\n开展学习12次。\n", "坏文档2023年总结\n培训30人次。\n", "县局总结\n走访企业45家。\n"]
+    raws = [RawDocument(path=f"{k}.txt", doc=f"{k}.txt", format="txt", text=t) for k, t in enumerate(texts)]
+    out = analyze_many(raws, DEFAULT_STAGES + ("picky",))
+    assert [a.raw.status for a in out] == ["ok", "error", "ok"]
+    assert "这一份不行" in out[1].raw.message and "ValueError" in out[1].errors[0]
+    assert [a.title.endswith("（已查）") for a in (out[0], out[2])] == [True, True]
+    for k in (0, 2):
+        alone = analyze_raw(RawDocument(path=f"{k}.txt", doc=f"{k}.txt", format="txt", text=texts[k]),
+                            DEFAULT_STAGES + ("picky",))
+        assert [(c.value, c.subject) for c in out[k].claims] == [(c.value, c.subject) for c in alone.claims]
+        assert out[k].claims
+
+
 def test_consistency_reads_the_analysis_s_own_clean_text(tmp_path):
     """The checks used to normalise the text again, joining the lines of a Word paragraph
     that the pipeline keeps apart (a soft line break): clauses then ran across the break

@@ -240,3 +240,86 @@ def test_cached_rows_show_the_path_they_were_read_for(tmp_path):
     assert [r.document()[1] for r in again] == [str(tmp_path / "b" / f"doc{i:02d}.txt") for i in range(2)]
     assert [r.claims for r in again] == [r.claims for r in first]
     assert runner.ResultCache(str(tmp_path / "cache")).__len__() == 2
+
+
+# ---------------------------------------------------------------- tasks of several documents
+
+
+def test_small_text_files_share_a_task_and_others_go_alone(tmp_path):
+    """Small .txt inputs go to a worker together (at most TASK_DOCS, never more than a share of
+    what is left); .docx, .pdf, large files and retried documents each go on their own."""
+    paths = [str(p) for p in make_docs(tmp_path / "in", 40)]
+    (tmp_path / "big.txt").write_text("年" * runner.TASK_BYTES, encoding="utf-8")
+    files = paths[:10] + [str(tmp_path / "x.docx"), str(tmp_path / "scan.pdf"), str(tmp_path / "big.txt")] + paths[10:]
+    pending = list(reversed(range(len(files))))
+    tasks = []
+    while pending:
+        tasks.append([i for i, _ in runner._next_task(pending, files, {20}, 1)])
+    assert sorted(i for t in tasks for i in t) == list(range(len(files)))        # each once, in order
+    assert [i for t in tasks for i in t] == list(range(len(files)))
+    assert tasks[0] == list(range(10))                  # stops before the .docx
+    assert [10] in tasks and [11] in tasks and [12] in tasks and [20] in tasks
+    assert max(map(len, tasks)) <= runner.TASK_DOCS
+    shared = runner._next_task(list(reversed(range(40))), paths, set(), 2)
+    assert len(shared) == 10                            # 40 left, 2 workers: a quarter
+
+
+def _many_docs(tmp_path, n=24):
+    return make_docs(tmp_path / "in", n)
+
+
+def test_a_slow_file_in_a_shared_task_times_out_alone(tmp_path, monkeypatch):
+    """The task holding a slow document runs over its time: each of its documents goes again on
+    its own, and only the slow one is reported."""
+    _many_docs(tmp_path)
+    real_many = runner.analyze_many
+
+    def slow_many(raws, *a, **k):
+        if any(r.path.endswith("doc05.txt") for r in raws):
+            time.sleep(30)
+        return real_many(raws, *a, **k)
+
+    def slow(path):
+        if path.endswith("doc05.txt"):
+            time.sleep(30)
+        return real_analyze(path)
+    monkeypatch.setattr(runner, "analyze_many", slow_many)
+    monkeypatch.setattr(runner, "analyze_path", slow)
+    t = time.monotonic()
+    out = list(run([str(tmp_path / "in")], RunOptions(timeout=1.5, progress=False)))
+    assert time.monotonic() - t < 25
+    assert [a.doc for a in out] == [f"doc{i:02d}.txt" for i in range(24)]
+    assert [a.raw.status for a in out] == ["error" if i == 5 else "ok" for i in range(24)]
+    assert "超时" in out[5].raw.message
+    assert all(a.claims for k, a in enumerate(out) if k != 5)
+
+
+def test_a_crash_in_a_shared_task_costs_only_its_document(tmp_path, monkeypatch):
+    _many_docs(tmp_path)
+    real_many = runner.analyze_many
+
+    def crash_many(raws, *a, **k):
+        if any(r.path.endswith("doc03.txt") for r in raws):
+            os._exit(3)
+        return real_many(raws, *a, **k)
+
+    def crash(path):
+        if path.endswith("doc03.txt"):
+            os._exit(3)
+        return real_analyze(path)
+    monkeypatch.setattr(runner, "analyze_many", crash_many)
+    monkeypatch.setattr(runner, "analyze_path", crash)
+    out = list(run([str(tmp_path / "in")], RunOptions(jobs=2, progress=False)))
+    assert [a.raw.status for a in out] == ["error" if i == 3 else "ok" for i in range(24)]
+    assert "意外退出" in out[3].raw.message
+
+
+def test_many_files_come_back_in_order_and_as_analysed_alone(tmp_path):
+    """With tasks of several documents and a second task waiting in each worker's pipe, results
+    still come back once each, in input order, equal to analysing each file alone."""
+    paths = make_docs(tmp_path / "in", 60)
+    out = list(run([str(tmp_path / "in")], RunOptions(jobs=2, progress=False)))
+    assert [a.raw.path for a in out] == [str(p) for p in paths]
+    alone = [real_analyze(str(p)) for p in paths]
+    assert [[(c.value, c.subject, c.start) for c in a.claims] for a in out] == \
+        [[(c.value, c.subject, c.start) for c in a.claims] for a in alone]

@@ -192,3 +192,50 @@ def test_hash_index_finds_what_it_holds_and_nothing_else():
     assert (crowded.find(same_bucket) == np.arange(100)).all()
     assert (crowded.find(hash_strings(words)) == np.arange(100, 100 + len(words))).all()
     assert crowded.find(np.array([((7 << 58) | 100) * unmix % (1 << 64)], np.uint64))[0] == -1
+
+
+def _pieces(texts: list[str], seed: int = 5) -> list[str]:
+    """The texts, and pieces of them cut anywhere (mid-sentence, mid-word): documents that
+    start and end without punctuation, as small as a paragraph."""
+    import random
+    rnd = random.Random(seed)
+    out = list(texts)
+    for t in texts:
+        k = 0
+        while k < len(t):
+            n = rnd.randint(40, 3000)
+            out.append(t[k:k + n])
+            k += n
+    return out
+
+
+def test_many_documents_in_one_pass_get_the_subjects_of_one_at_a_time(model):
+    """``analyze_many`` (the subject model over many documents at once, as the workers run it)
+    gives every claim of every document the subject, span, sentence and section that
+    ``analyze_raw`` of the document alone gives, whatever the documents beside it."""
+    import random
+    from summaryscan.pipeline import analyze_many, analyze_raw
+    from summaryscan.records import RawDocument
+    from summaryscan.ingest import load
+    project = [load(str(p)).text for p in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"))]
+    try:
+        shared = _real_texts(200_000)
+    except pytest.skip.Exception:       # the project's own sample corpus still runs
+        shared = []
+    texts = _pieces(project + shared)
+    texts += ["", "无数据的一句话", "共3人\n", "\n\n增长5%"]             # edges: empty, no claim, a bare start
+    raw = lambda i: RawDocument(path=f"d{i}.txt", doc=f"d{i}.txt", format="txt", text=texts[i])   # noqa: E731
+
+    def sig(a):
+        return a.raw.status, [(c.start, c.end, c.value, c.unit, c.subject, c.sentence, c.section) for c in a.claims]
+    alone = [sig(analyze_raw(raw(i))) for i in range(len(texts))]
+    least = 600 if shared else 300
+    assert sum(len(s[1]) for s in alone) > least and sum(bool(c[4]) for s in alone for c in s[1]) > least * 3 // 4
+    order = list(range(len(texts)))
+    random.Random(7).shuffle(order)
+    for size in (2, 9, 64):
+        together = {}
+        for k in range(0, len(order), size):
+            chunk = order[k:k + size]
+            together.update(zip(chunk, map(sig, analyze_many([raw(i) for i in chunk]))))
+        assert [together[i] for i in range(len(texts))] == alone, f"batches of {size}"

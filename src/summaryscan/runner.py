@@ -18,6 +18,7 @@ to start), with its time limit kept by an alarm signal.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -32,8 +33,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-from .ingest import keyed_inputs, reader_key
-from .pipeline import PIPELINE_VERSION, analyze_path, analyze_text
+from .ingest import keyed_inputs, load, reader_key
+from .pipeline import PIPELINE_VERSION, analyze_many, analyze_path, analyze_text
 from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
 
 # an Analysis, an Assessment (with ``assess``), or what ``RunOptions.rows`` makes of them:
@@ -141,6 +142,11 @@ def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Cal
         except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
             pass
     warm_up(assess)                      # before the first document's clock starts
+    # what is loaded now lives as long as the worker: out of the collector's sight (gc.freeze);
+    # a document makes tens of thousands of small objects, nearly none in cycles, so the
+    # youngest generation is collected every 50,000 allocations, not every 700
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLDS)
     from .ingest import ocr
     # OCR: the batch's mode; the cores shared among the workers; pages reported to the main process
     ocr.configure(mode=ocr_mode, threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
@@ -152,11 +158,13 @@ def _worker(conn: Connection, max_memory_mb: Optional[int], assess: Optional[Cal
             return
         if task is None:
             return
-        index, path = task
+        index = task[0][0]
         ocr.settings.progress = lambda doc, done, total, i=index: conn.send((_PROGRESS, i, doc, done, total))
-        result = process(path, assess, max_memory_mb)
-        conn.send((index, rows(result) if rows is not None else result))
+        results = process_many([item for _, item in task], assess, max_memory_mb)
+        conn.send([(i, rows(r) if rows is not None else r) for (i, _), r in zip(task, results)])
 
+
+_GC_THRESHOLDS = (50_000, 20, 100)   # the workers' (Python's default: 700, 10, 10)
 
 _WARM_UP_TEXT = "关于2024年工作情况的总结\n一、主要工作\n（一）加强学习。开展专题学习12次，培训干部300余人次，覆盖率达95%。\n"
 
@@ -192,6 +200,21 @@ def process(item: Union[str, Analysis], assess: Optional[Callable] = None,
     return result
 
 
+def process_many(items: list[Union[str, Analysis]], assess: Optional[Callable] = None,
+                 max_memory_mb: Optional[int] = None) -> list[Result]:
+    """:func:`process` of many documents: read one by one, analysed together
+    (:func:`~summaryscan.pipeline.analyze_many`: the subject model scores them in one pass)
+    and assessed one by one; the results are :func:`process`'s. Never raises."""
+    if len(items) > 1 and all(isinstance(x, str) for x in items):
+        try:
+            analyses = analyze_many([load(x) for x in items])
+        except Exception:     # noqa: BLE001 - one document's fault (or memory): each on its own below
+            analyses = None
+        if analyses is not None:
+            items = analyses
+    return [process(x, assess, max_memory_mb) for x in items]
+
+
 def failed(path: str, why: str, assess: Optional[Callable] = None, error: str = "") -> Result:
     """The ``error`` row of a document that could not be processed."""
     doc = getattr(path, "doc", None) or os.path.basename(path.rstrip("/\\")) or path
@@ -214,8 +237,10 @@ class _Slot:
         self.proc.start()
         child.close()
         self.ready = False          # until the worker has loaded what it needs
-        self.task: Optional[tuple[int, Union[str, Analysis]]] = None
-        self.started = 0.0
+        # tasks sent and not yet answered, in order: (index, input) of each document. The worker
+        # works on the first; a second waits in its pipe, to start the moment the first is sent
+        self.tasks: list[list[tuple[int, Union[str, Analysis]]]] = []
+        self.started = 0.0          # when the worker started on the first
         self.pages: Optional[tuple[int, int]] = None   # OCR pages done / to do of the current task
         self.page_bar = None                           # its progress bar
 
@@ -226,11 +251,23 @@ class _Slot:
             raise RuntimeError(f"处理进程无法启动（退出码 {self.proc.exitcode}）：请检查 jieba 词典和模型文件") from None
         self.ready = True
 
-    def send(self, index: int, item: Union[str, Analysis]) -> None:
-        self.task = (index, item)
+    @property
+    def task(self) -> Optional[list[tuple[int, Union[str, Analysis]]]]:
+        """The task the worker is on (None: idle)."""
+        return self.tasks[0] if self.tasks else None
+
+    def send(self, task: list[tuple[int, Union[str, Analysis]]]) -> None:
+        if not self.tasks:
+            self.started = time.monotonic()
+            self.pages = None
+        self.tasks.append(task)
+        self.conn.send(task)
+
+    def answered(self) -> None:
+        """The first task's results have come: the worker is on the next."""
+        self.tasks.pop(0)
         self.started = time.monotonic()
         self.pages = None
-        self.conn.send(self.task)
 
     def kill(self) -> None:
         self.proc.kill()
@@ -336,6 +373,7 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
         done(i, shape(_in_process(files[i], opts)))
         pending = []
     pending.reverse()                                 # pop() from the end = input order
+    alone: set[int] = set()                           # of a task that failed as a whole: each on its own now
     # each worker loads the lexicon (and the model) itself: the main process stays small
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     slots = [_Slot(ctx, opts) for _ in range(min(max(1, opts.jobs), len(pending)))]
@@ -344,10 +382,10 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
         while next_out < len(files):
             # idle workers get their next document first: the caller's work on the results
             # (writing the tables) then overlaps theirs instead of keeping them waiting
-            for s in slots:
-                if s.ready and s.task is None and pending:
-                    i = pending.pop()
-                    s.send(i, files[i])
+            for depth in (1, 2):            # every worker a task, then each a second in its pipe
+                for s in slots:
+                    if s.ready and len(s.tasks) < depth and pending:
+                        s.send(_next_task(pending, files, alone, len(slots)))
             while next_out in ready:
                 yield ready.pop(next_out)
                 bar.update(1)
@@ -367,32 +405,91 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
                     continue
                 if s.task is None:
                     continue
-                index, item = s.task
+                index, item = s.task[0]
                 path = item if isinstance(item, str) else item.raw.path
                 if s.conn in got:
                     try:
                         msg = s.conn.recv()
                     except (EOFError, OSError):
+                        slots[k] = _replace(s, ctx, opts)
+                        _send_again(s.tasks[1:], pending)
+                        if _retry_alone(s.task, pending, alone):
+                            continue
                         result = failed(path, "处理进程意外退出（可能是内存不足或文件触发了解析器故障），已跳过",
                                         opts.assess)
-                        slots[k] = _replace(s, ctx, opts)
                         ready[index] = shape(result)
                         continue
                     if msg[0] == _PROGRESS:             # a page OCR'd: the task goes on
                         _show_pages(s, k, msg, opts)
                         continue
-                    got_index, result = msg
-                    s.task = None
+                    s.answered()
                     _show_pages(s, k, None, opts)
-                    done(got_index, result)
+                    for got_index, result in msg:
+                        done(got_index, result)
                 elif opts.timeout and time.monotonic() - s.started >= opts.timeout:
+                    slots[k] = _replace(s, ctx, opts)
+                    _send_again(s.tasks[1:], pending)
+                    if _retry_alone(s.task, pending, alone):
+                        continue
                     pages = (f"；OCR 已识别 {s.pages[0]}/{s.pages[1]} 页，页数多的扫描件可用 --timeout 放宽时限"
                              if s.pages else "")
                     ready[index] = shape(failed(path, f"处理超时（超过 {opts.timeout:g} 秒{pages}），已跳过", opts.assess))
-                    slots[k] = _replace(s, ctx, opts)
     finally:
         for s in slots:
             s.stop()
+
+
+# Small text inputs go to a worker together (one task, analysed in one pass: process_many).
+TASK_DOCS = 32                   # documents per task, at most
+TASK_BYTES = 1 << 20             # bytes of input per task, at most
+TASK_SUFFIXES = (".txt",)        # what joins a task: read as it is (no OCR, no conversion, no parser)
+
+
+def _next_task(pending: list[int], files: list, alone: set[int], workers: int) -> list[tuple[int, Any]]:
+    """The next task (popped from ``pending``, input order at its end): a document, or a run of
+    small text documents; never more than a share of what is left (the workers end together)."""
+    i = pending.pop()
+    task = [(i, files[i])]
+    size = _task_size(files[i], i, alone)
+    if size is None:
+        return task
+    most = min(TASK_DOCS, max(1, (len(pending) + 1) // (2 * workers)))
+    while pending and len(task) < most:
+        more = _task_size(files[pending[-1]], pending[-1], alone)
+        if more is None or size + more > TASK_BYTES:
+            break
+        size += more
+        j = pending.pop()
+        task.append((j, files[j]))
+    return task
+
+
+def _task_size(item: Any, index: int, alone: set[int]) -> Optional[int]:
+    """The bytes of an input that may share a task with others, None for one that may not."""
+    if index in alone or not isinstance(item, str) or not item.lower().endswith(TASK_SUFFIXES):
+        return None
+    try:
+        size = os.path.getsize(item)
+    except OSError:
+        return None
+    return size if size <= TASK_BYTES // 4 else None
+
+
+def _send_again(tasks: list, pending: list[int]) -> None:
+    """Tasks a worker had not started when it was replaced go back, first in input order."""
+    for task in reversed(tasks):
+        pending.extend(index for index, _ in reversed(task))
+
+
+def _retry_alone(task: list, pending: list[int], alone: set[int]) -> bool:
+    """A task of several documents whose worker died or ran over its time: each goes again on
+    its own (with its own time limit), so only the document at fault is reported."""
+    if len(task) < 2:
+        return False
+    for index, _ in reversed(task):
+        alone.add(index)
+        pending.append(index)
+    return True
 
 
 def _runs_in_process(item: Union[str, Analysis], opts: RunOptions) -> bool:

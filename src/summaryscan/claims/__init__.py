@@ -25,8 +25,26 @@ from . import subject_model, subjects
 
 def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
     """The claims of a document, in text order, with offsets into ``raw_text``."""
-    text = norm.text
-    found = scan(text)
+    return extract_claims_many([(doc, norm, raw_text)])[0]
+
+
+def extract_claims_many(docs: list[tuple[str, Normalized, str]]) -> list[list[Claim]]:
+    """:func:`extract_claims` of many documents ``(doc, norm, raw_text)``: each is scanned on
+    its own and the subject model names the subjects of all in one pass."""
+    found = [scan_claims(*d) for d in docs]
+    model = subject_model.load()
+    if model is not None:
+        subject_model.assign_many(model, [(norm, raw, claims, f)
+                                          for (_, norm, raw), (claims, f) in zip(docs, found)])
+    else:                                  # without the shipped model: the rules of subjects.py
+        for (_, norm, _), (claims, f) in zip(docs, found):
+            subjects.assign_subjects(norm.text, claims, f)
+    return [claims for claims, _ in found]
+
+
+def scan_claims(doc: str, norm: Normalized, raw_text: str) -> tuple[list[Claim], list]:
+    """A document's claims with no subject yet, and what the scan found (:func:`.scan.scan`)."""
+    found = scan(norm.text)
     raw_starts = norm.offsets_to_raw([f[0] for f in found])
     ends = sorted({f[1] for f in found})          # a claim may lie inside another: ends need not ascend
     raw_end = dict(zip(ends, norm.offsets_to_raw(ends, ends=True)))
@@ -34,12 +52,7 @@ def extract_claims(doc: str, norm: Normalized, raw_text: str) -> list[Claim]:
     # doc, raw, value, unit, approx, subject, kind, start, end by place: a third faster than by name
     claims = [Claim(doc, raw_text[rs:re_], value, unit, approx, "", kind, rs, re_, hedge_conflict=conflict)
               for (_, _, _, _, value, unit, approx, kind, conflict), rs, re_ in zip(found, raw_starts, raw_ends)]
-    model = subject_model.load()
-    if model is not None:
-        subject_model.assign(model, norm, raw_text, claims, found)
-    else:                                  # without the shipped model: the rules of subjects.py
-        subjects.assign_subjects(text, claims, found)
-    return claims
+    return claims, found
 
 
-__all__ = ["extract_claims", "find_placeholders", "claim_pattern", "lexicon", "trigger_verbs", "PLACEHOLDER_RE"]
+__all__ = ["extract_claims", "extract_claims_many", "scan_claims", "find_placeholders", "claim_pattern", "lexicon", "trigger_verbs", "PLACEHOLDER_RE"]

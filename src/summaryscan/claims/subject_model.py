@@ -26,6 +26,8 @@ Two ways to the same scores:
 from __future__ import annotations
 
 import os
+import re
+import threading
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple, Optional
@@ -318,7 +320,6 @@ def to_arrays(weights: dict[tuple, float]) -> dict[str, np.ndarray]:
 
 def from_arrays(z) -> dict[tuple, float]:
     """The weights of :func:`to_arrays` as a dict again."""
-    import ast
     w: dict[tuple, float] = {}
     for x, c, v in zip(z["s_text"].tolist(), z["s_col"].tolist(), z["s_w"].tolist()):
         parts = c.split("|")
@@ -329,7 +330,7 @@ def from_arrays(z) -> dict[tuple, float]:
         side, name = c.split("|")
         w[(side, name, x)] = v
     for k, v in zip(z["o_key"].tolist(), z["o_w"].tolist()):
-        w[ast.literal_eval(k)] = v
+        w[decode_key(k)] = v
     return w
 
 
@@ -363,7 +364,6 @@ class SubjectModel:
     # ------------------------------------------------------------ the tables
 
     def _compile(self, z) -> None:
-        import ast
         lat = lattice()
         tags = list(lat.tag_names) + ["<S>", "<N>"]
         T = self.ntags = len(tags)
@@ -372,7 +372,7 @@ class SubjectModel:
         self.tag_class = np.array([classes.index(t[:1]) for t in tags], np.int64)
         self.tag_verb = np.array([t[:1] == "v" and t != "vn" for t in tags])
         self.tag_no_start = np.array([t in _NO_START for t in tags])
-        other = [(ast.literal_eval(k), v) for k, v in zip(z["o_key"].tolist(), z["o_w"].tolist())]
+        other = [(decode_key(k), v) for k, v in zip(z["o_key"].tolist(), z["o_w"].tolist())]
         kinds = {k[2] for k, _ in other if k[1] in ("ekp", "kind")}
         kinds |= {c.split("|")[2] for c in set(z["s_col"].tolist()) if c.count("|") == 2}
         self.kind_id = {x: n for n, x in enumerate(sorted(kinds))}            # unknown: len(kind_id)
@@ -762,14 +762,31 @@ def encode_key(key: tuple) -> str:
     return repr(key)
 
 
+_FIELD = re.compile(r"'([^'\\]*)'|(True|False)|(-?\d+)")
+
+
 def decode_key(text: str) -> tuple:
+    """The key :func:`encode_key` wrote. Keys of plain fields (quoted strings with no escape,
+    booleans, integers) are read directly; any other by ``ast.literal_eval``."""
+    key = tuple(a if b == c == "" else (b == "True" if b else int(c)) for a, b, c in _FIELD.findall(text))
+    if repr(key) == text:
+        return key
     import ast
     return ast.literal_eval(text)
 
 
-@lru_cache(maxsize=2)
+_LOADING = threading.Lock()
+
+
 def load(path: Optional[str] = None) -> Optional[SubjectModel]:
-    """The shipped subject model (``models/subject-model.npz``), or None when it is absent."""
+    """The shipped subject model (``models/subject-model.npz``), or None when it is absent;
+    loaded once per process, also when threads (a threaded Dask worker) ask at once."""
+    with _LOADING:
+        return _load(path)
+
+
+@lru_cache(maxsize=2)
+def _load(path: Optional[str] = None) -> Optional[SubjectModel]:
     if path is None:
         path = _default_path()
         if path is None:
@@ -815,16 +832,52 @@ def subject_span(text: str, best: Optional[Candidate]) -> Optional[tuple[int, in
 def assign(model: SubjectModel, norm, raw_text: str, claims: list, found: list[Found]) -> None:
     """Set each claim's subject to the model's best candidate, written as in the document
     (the raw text behind the clean span: a traditional document keeps its characters)."""
-    text = norm.text
-    got = model._best(DocTokens(text, found))
+    got = model._best(DocTokens(norm.text, found))
     if got is None:
-        for c in claims:
-            c.subject = ""
+        _write(norm, raw_text, claims, *(np.zeros(0, np.int64),) * 3)
+    else:
+        _write(norm, raw_text, claims, got[0], got[4], got[5])
+
+
+def assign_many(model: SubjectModel, docs: list[tuple]) -> None:
+    """:func:`assign` for many documents at once, each given as ``(norm, raw_text, claims,
+    found)``: the same subjects, scored in one pass.
+
+    The documents' clean texts are joined by line breaks; a line break ends a sentence, a
+    clause and the stretch segmented, so no window, word or run of claims crosses from one
+    document into the next. Small documents gain most: the array operations of one pass
+    cost about what a single document's do (``tests/test_subject_model.py`` holds the
+    subjects to :func:`assign`'s, document by document).
+    """
+    docs = [d for d in docs if d[3]]
+    if len(docs) < 2:
+        for d in docs:
+            assign(model, *d)
         return
+    shifted: list[tuple] = []
+    first_claim, offsets, at = [0], [], 0
+    for norm, _, _, found in docs:
+        shifted += [(s + at, e + at, None, u + at, None, unit, None, kind)
+                    for s, e, _, u, _, unit, _, kind, _ in found]
+        first_claim.append(len(shifted))
+        offsets.append(at)
+        at += len(norm.text) + 1
+    got = model._best(DocTokens("\n".join(d[0].text for d in docs), shifted))
+    if got is None:
+        got = (np.zeros(0, np.int64),) * 6
     q, start, end = got[0], got[4], got[5]
+    cut = np.searchsorted(q, first_claim).tolist()
+    for (norm, raw_text, claims, _), lo, hi, k0, off in zip(docs, cut, cut[1:], first_claim, offsets):
+        _write(norm, raw_text, claims, q[lo:hi] - k0, start[lo:hi] - off, end[lo:hi] - off)
+
+
+def _write(norm, raw_text: str, claims: list, q: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+    """Set the subjects of ``claims``: claim ``q[k]``'s is the clean span ``[start[k], end[k])``
+    (none for a word of :data:`_NEVER`), every other claim's is empty."""
+    text = norm.text
     # clean spans to raw ones: most subjects lie within one kept segment of the text; one that
     # spans a few is joined from the kept parts (no deleted debris, line break or ruby inside)
-    if norm.norm_starts:
+    if norm.norm_starts and len(q):
         norm_starts, raw_starts = np.asarray(norm.norm_starts), np.asarray(norm.raw_starts)
         k0 = np.searchsorted(norm_starts, start, "right") - 1
         k1 = np.searchsorted(norm_starts, end - 1, "right") - 1

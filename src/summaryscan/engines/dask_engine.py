@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 
 from ..ingest import InputPath, keyed_inputs
 from ..records import Analysis
-from ..runner import failed, process
+from ..runner import TASK_DOCS, failed, process, process_many
 from ..report.tables import CLAIM_COLUMNS, DOCUMENT_COLUMNS, SECTION_COLUMNS, claim_rows, document_row, section_rows
 
 TABLES = ("documents", "sections", "claims")
@@ -73,27 +73,60 @@ _PART = "part-{:05d}.parquet"
 # ------------------------------------------------------------------ worker side
 
 
-def _analyze(path: str, cwd: Optional[str]) -> Analysis:
-    """The batch driver's unit of work (:func:`summaryscan.runner.process`: failures become
-    its ``error`` rows), reading a relative path against the client's working directory."""
+def _where(path: str, cwd: Optional[str]) -> str:
+    """A relative path read against the client's working directory (its document key kept)."""
     where = path if cwd is None or os.path.isabs(path) else os.path.join(cwd, path)
-    if where is not path and getattr(path, "doc", None):      # keep its document key
+    if where is not path and getattr(path, "doc", None):
         where = InputPath(where, path.doc)
-    a = process(where)
-    if where != path:                       # keep the path as the user gave it, as the CSV does
+    return where
+
+
+def _as_given(a: Analysis, path: str, where: str) -> Analysis:
+    """Keep the path as the user gave it, as the CSV does."""
+    if where != path:
         a.raw.path = path
         a.raw.message = a.raw.message.replace(where, path)
     return a
+
+
+def _analyze(path: str, cwd: Optional[str]) -> Analysis:
+    """The batch driver's unit of work (:func:`summaryscan.runner.process`: failures become
+    its ``error`` rows), reading a relative path against the client's working directory."""
+    where = _where(path, cwd)
+    return _as_given(process(where), path, where)
+
+
+def _rows_of(a: Analysis, path: str) -> tuple[dict, list[dict], list[dict]]:
+    """The rows of one analysed document; never raises."""
+    try:
+        return document_row(a), section_rows(a), claim_rows(a)
+    except Exception as exc:   # a bug in row building (or MemoryError) must not sink the partition
+        a = failed(path, f"分析时出错（{type(exc).__name__}: {exc}）")
+        return document_row(a), [], []
 
 
 def _rows_for(path: str, cwd: Optional[str]) -> tuple[dict, list[dict], list[dict]]:
     """The rows of one document; never raises."""
     try:
         a = _analyze(path, cwd)
-        return document_row(a), section_rows(a), claim_rows(a)
-    except Exception as exc:   # a bug in row building (or MemoryError) must not sink the partition
+    except Exception as exc:   # a bug (or MemoryError) must not sink the partition
         a = failed(path, f"分析时出错（{type(exc).__name__}: {exc}）")
-        return document_row(a), [], []
+    return _rows_of(a, path)
+
+
+def _rows_of_many(paths: list[str], cwd: Optional[str]) -> Iterable[tuple[dict, list[dict], list[dict]]]:
+    """The rows of each document, analysed :data:`~summaryscan.runner.TASK_DOCS` at a time as
+    the local workers do (:func:`summaryscan.runner.process_many`); never raises."""
+    for k in range(0, len(paths), TASK_DOCS):
+        given = paths[k:k + TASK_DOCS]
+        wheres = [_where(p, cwd) for p in given]
+        try:
+            analyses = process_many(wheres)
+        except Exception:     # noqa: BLE001 - a bug (or MemoryError): each document on its own
+            yield from (_rows_for(p, cwd) for p in given)
+            continue
+        for p, w, a in zip(given, wheres, analyses):
+            yield _rows_of(_as_given(a, p, w), p)
 
 
 def _coerce(value: Any, typ: pa.DataType) -> Any:
@@ -143,8 +176,7 @@ def process_partition(index: int, paths: list[str], out_dir: str, cwd: Optional[
     """Analyse ``paths`` and write partition ``index`` of the three tables (runs on a worker)."""
     t0 = time.perf_counter()
     docs, sections, claims = [], [], []
-    for p in paths:
-        d, s, c = _rows_for(p, cwd)
+    for d, s, c in _rows_of_many(paths, cwd):
         docs.append(d)
         sections.extend(s)
         claims.extend(c)
