@@ -91,7 +91,7 @@ def test_a_title_line_is_never_joined_to_the_body():
 def test_translate_matches_str_translate():
     from summaryscan.text.normalize import translate, translation_table
     table = translation_table()
-    text = "".join(map(chr, table)) + "中文abc，１２\u3000\U0001F600\ud800萬"
+    text = "".join(map(chr, table)) + "中文abc，１２\u3000\U0001F600\ud800萬\U0002B727\U0010FFFF"  # the last two: past the map
     assert translate(text) == text.translate(table)
     assert translate("") == ""
 

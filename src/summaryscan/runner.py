@@ -11,6 +11,13 @@ Finished results are cached by file content hash, file name, pipeline version
 folder, or resuming an interrupted run (``--resume``), does not redo finished
 files.
 
+Small text inputs travel to a worker several at a time (a *task*, at most ``TASK_DOCS``), which
+analyses them in one pass (:func:`process_many`: the subject model scores all their claims at
+once, where one document at a time would pay its fixed cost each time); each worker holds a
+second task in its pipe so it never waits for the next. A task whose worker dies or runs over
+the time limit goes again one document at a time, each with its own limit, so only the
+document at fault is reported.
+
 A caller that needs only rows (the tables) passes ``RunOptions.rows``, a picklable function
 the workers apply to each result before sending it: a few tuples travel back instead of a
 pickled analysis. A single small text input is analysed in the calling process (no worker
@@ -374,6 +381,7 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
         pending = []
     pending.reverse()                                 # pop() from the end = input order
     alone: set[int] = set()                           # of a task that failed as a whole: each on its own now
+    task_docs = TASK_DOCS if opts.assess is None else TASK_DOCS_ASSESSED
     # each worker loads the lexicon (and the model) itself: the main process stays small
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     slots = [_Slot(ctx, opts) for _ in range(min(max(1, opts.jobs), len(pending)))]
@@ -385,7 +393,7 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
             for depth in (1, 2):            # every worker a task, then each a second in its pipe
                 for s in slots:
                     if s.ready and len(s.tasks) < depth and pending:
-                        s.send(_next_task(pending, files, alone, len(slots)))
+                        s.send(_next_task(pending, files, alone, len(slots), task_docs))
             while next_out in ready:
                 yield ready.pop(next_out)
                 bar.update(1)
@@ -441,19 +449,24 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
 
 # Small text inputs go to a worker together (one task, analysed in one pass: process_many).
 TASK_DOCS = 32                   # documents per task, at most
+# assessed, a document takes ten times the time and memory: a few make a task worth sending,
+# and the results of each waiting in the main process stay small
+TASK_DOCS_ASSESSED = 8
 TASK_BYTES = 1 << 20             # bytes of input per task, at most
 TASK_SUFFIXES = (".txt",)        # what joins a task: read as it is (no OCR, no conversion, no parser)
 
 
-def _next_task(pending: list[int], files: list, alone: set[int], workers: int) -> list[tuple[int, Any]]:
+def _next_task(pending: list[int], files: list, alone: set[int], workers: int,
+               docs: int = TASK_DOCS) -> list[tuple[int, Any]]:
     """The next task (popped from ``pending``, input order at its end): a document, or a run of
-    small text documents; never more than a share of what is left (the workers end together)."""
+    at most ``docs`` small text documents; never more than a share of what is left (the workers
+    end together)."""
     i = pending.pop()
     task = [(i, files[i])]
     size = _task_size(files[i], i, alone)
     if size is None:
         return task
-    most = min(TASK_DOCS, max(1, (len(pending) + 1) // (2 * workers)))
+    most = min(docs, max(1, (len(pending) + 1) // (2 * workers)))
     while pending and len(task) < most:
         more = _task_size(files[pending[-1]], pending[-1], alone)
         if more is None or size + more > TASK_BYTES:

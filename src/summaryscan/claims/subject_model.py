@@ -341,16 +341,20 @@ class SubjectModel:
     :class:`ClaimWindow` makes them) or from their arrays (:func:`to_arrays`).
     """
 
-    def __init__(self, weights: Optional[dict[tuple, float]] = None, arrays: Optional[dict] = None):
+    def __init__(self, weights: Optional[dict[tuple, float]] = None, arrays: Optional[dict] = None,
+                 source: Optional[str] = None):
         self._w = weights
         self._compile(arrays if arrays is not None else to_arrays(weights or {}))
-        self._arrays = arrays
+        # the arrays (9 MB, their strings as fixed-width unicode) are read again from ``source``
+        # when the weights are asked for, rather than kept in every worker
+        self._arrays = arrays if source is None else None
+        self._source = source
 
     @property
     def w(self) -> dict[tuple, float]:
         """The weights by feature key (made from the arrays the first time it is asked for)."""
         if self._w is None:
-            self._w = from_arrays(self._arrays)
+            self._w = from_arrays(self._arrays if self._arrays is not None else _read_arrays(self._source))
         return self._w
 
     def score(self, win: ClaimWindow, c: Candidate) -> float:
@@ -791,11 +795,15 @@ def _load(path: Optional[str] = None) -> Optional[SubjectModel]:
         path = _default_path()
         if path is None:
             return None
-    with np.load(path, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
+    arrays = _read_arrays(path)
     if "keys" in arrays:                                  # the first format: every key as repr
         return SubjectModel({decode_key(k): v for k, v in zip(arrays["keys"].tolist(), arrays["weights"].tolist())})
-    return SubjectModel(arrays=arrays)
+    return SubjectModel(arrays=arrays, source=path)
+
+
+def _read_arrays(path: str) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
 
 LEAN_FILENAME = "subject-model.npz"

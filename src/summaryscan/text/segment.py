@@ -404,7 +404,7 @@ def _tagged(lex: Lexicon, words: list[str], out: list) -> None:
 _QUOTED_RE = re.compile(r"“[^“”]*”|《[^《》]*》")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)     # the checks segment a claim's context several times over, within a document
 def tokens(s: str) -> tuple[tuple[str, str], ...]:
     """POS tokens, with quoted stretches (“…”) kept whole as nouns."""
     out: list[tuple[str, str]] = []
