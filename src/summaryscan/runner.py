@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-from .ingest import keyed_inputs, load, reader_key
+from .ingest import InputPath, keyed_inputs, load, reader_key
 from .pipeline import PIPELINE_VERSION, analyze_many, analyze_path, analyze_text
 from .records import STATUS_ERROR, Analysis, Assessment, RawDocument
 
@@ -301,7 +301,10 @@ def run(items: Iterable[Union[str, Analysis]], opts: Optional[RunOptions] = None
     opts = opts or RunOptions()
     items = list(items)
     paths = [x for x in items if not isinstance(x, Analysis)]
-    files: list = keyed_inputs(paths) if len(paths) == len(items) else items
+    if len(paths) < len(items) or all(isinstance(x, InputPath) for x in items):
+        files: list = items               # Analyses, or files already listed with their keys (the CLI's)
+    else:
+        files = keyed_inputs(paths)
     salt = getattr(opts.assess, "key", "assess") if opts.assess is not None else ""
     if opts.rows is not None:             # cached results are then rows: keyed by what makes them
         salt += "|rows:" + _name_of(opts.rows)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator, Optional, Union
 
 from ..registry import readers
 from ..records import (
@@ -192,7 +192,10 @@ def _ignored(path: str, is_dir: bool, rules: list[tuple[str, list[str]]]) -> boo
     return ignored
 
 
-def _walk(folder: str, rules: list[tuple[str, list[str]]], visited: set[str]) -> Iterator[str]:
+def _walk(folder: str, rules: list[tuple[str, list[str]]], visited: set[str]) -> Iterator[tuple[str, Optional[str]]]:
+    """(path, real path) of each file under ``folder``: the folder's real path joined with the
+    name (a realpath per file costs a stat per folder of its path); None for a link, which
+    :func:`iter_inputs` resolves itself."""
     real = os.path.realpath(folder)
     if real in visited:
         return  # symlink loop or the same folder reached twice
@@ -204,7 +207,7 @@ def _walk(folder: str, rules: list[tuple[str, list[str]]], visited: set[str]) ->
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except PermissionError:
-        yield folder  # load() reports: 无法读取文件夹：权限不足
+        yield folder, real  # load() reports: 无法读取文件夹：权限不足
         return
     except OSError:
         return
@@ -222,7 +225,11 @@ def _walk(folder: str, rules: list[tuple[str, list[str]]], visited: set[str]) ->
         if is_dir:
             yield from _walk(path, rules, visited)
         else:
-            yield path
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = True
+            yield path, (None if link else os.path.join(real, name))
 
 
 def iter_inputs(paths: Iterable[Union[str, os.PathLike]]) -> Iterator[str]:
@@ -246,8 +253,9 @@ def iter_inputs(paths: Iterable[Union[str, os.PathLike]]) -> Iterator[str]:
     seen_files: set[str] = set()
     visited_dirs: set[str] = set()
 
-    def emit(p: str) -> Iterator[str]:
-        key = os.path.realpath(p) if os.path.exists(p) else p
+    def emit(p: str, key: Optional[str] = None) -> Iterator[str]:
+        if key is None:
+            key = os.path.realpath(p) if os.path.exists(p) else p
         if key not in seen_files:
             seen_files.add(key)
             yield p
@@ -255,16 +263,16 @@ def iter_inputs(paths: Iterable[Union[str, os.PathLike]]) -> Iterator[str]:
     for raw in paths:
         p = os.fspath(raw)
         if os.path.isdir(p):
-            for f in _walk(p, [], visited_dirs):
-                yield from emit(f)
+            for f, real in _walk(p, [], visited_dirs):
+                yield from emit(f, real)
         elif not os.path.lexists(p) and _has_magic(p):
             matches = sorted(glob.glob(p, recursive=True))
             if not matches:
                 yield from emit(p)
             for m in matches:
                 if os.path.isdir(m):
-                    for f in _walk(m, [], visited_dirs):
-                        yield from emit(f)
+                    for f, real in _walk(m, [], visited_dirs):
+                        yield from emit(f, real)
                 else:
                     yield from emit(m)
         else:

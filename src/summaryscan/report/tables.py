@@ -76,7 +76,9 @@ def section_tuples(a: Analysis) -> list[tuple]:
 
 def claim_tuples(a: Analysis) -> list[tuple]:
     paths = section_paths_at(a, [c.start for c in a.claims])
-    sentence = a.sentence_text
+    # one string per sentence, however many claims it holds: a worker's pickle then carries it once
+    texts = {k: a.sentence_text(k) for k in {c.sentence for c in a.claims}}
+    sentence = texts.__getitem__
     return [(c.doc, path, sentence(c.sentence), c.raw, c.value, c.unit, c.approx, c.subject, c.kind, c.start, c.end,
              c.page) for c, path in zip(a.claims, paths)]
 
