@@ -323,3 +323,28 @@ def test_many_files_come_back_in_order_and_as_analysed_alone(tmp_path):
     alone = [real_analyze(str(p)) for p in paths]
     assert [[(c.value, c.subject, c.start) for c in a.claims] for a in out] == \
         [[(c.value, c.subject, c.start) for c in a.claims] for a in alone]
+
+
+def test_analyses_to_assess_never_block_the_pipe_both_ways(tmp_path):
+    """Large Analyses sent to be assessed (the API's ``Corpus.check``) and their large results:
+    a second task is queued in a worker's pipe only when it is a few paths, so the two sides
+    never both wait to write (the notebooks once hung here)."""
+    from functools import partial
+
+    from summaryscan.frameworks import load_framework
+    from summaryscan.pipeline import analyze_text, assess
+
+    def on_alarm(signum, frame):
+        raise TimeoutError("the batch hung")
+    body = "".join(f"（{i % 9 + 1}）开展专题学习{i}次，培训干部{10 * i}人次，覆盖率达{i % 90 + 5}%。\n" for i in range(1, 400))
+    analyses = [analyze_text(f"市局{k}号2023年工作总结\n一、主要成效\n{body}", f"d{k}.txt") for k in range(6)]
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(120)
+    try:
+        out = list(run(analyses, RunOptions(jobs=1, progress=False,
+                                            assess=partial(assess, framework=load_framework(None)))))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [r.analysis.doc for r in out] == [f"d{k}.txt" for k in range(6)]
+    assert all(len(r.analysis.claims) > 1000 for r in out)

@@ -19,6 +19,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from .features import jieba_tokens, preprocess
+from .text.lattice import HashIndex, codes, hash_strings, prefix_hashes, stretch_hashes
 
 FORMAT = 1
 _WHITE_SPACES = re.compile(r"\s\s+")     # TfidfVectorizer's, for analyzer="char"
@@ -56,15 +57,31 @@ def export(pipeline, path: Union[str, Path], thresholds: Optional[dict] = None) 
 
 
 class _Part:
-    """One vectorizer: term -> column, idf, and how the text is cut into terms."""
+    """One vectorizer: its vocabulary as a hash index (term -> column; a dict of the 60,000
+    terms took 8 MB in every worker), the idf, and how a text is cut into terms."""
 
     def __init__(self, terms: np.ndarray, idf: np.ndarray, spec: np.ndarray, offset: int):
-        self.index = {t: offset + i for i, t in enumerate(terms.tolist())}
+        self._terms: Optional[np.ndarray] = terms      # until the index is made, on first use
+        self._index: Optional[HashIndex] = None
+        self.size = len(terms)
         self.idf = idf
         self.offset = offset
         self.kind, self.lo, self.hi = str(spec[0]), int(spec[1]), int(spec[2])
 
+    @property
+    def index(self) -> HashIndex:
+        if self._index is None:
+            words = self._terms.tolist()
+            # a few thousand at a time: the hash's table of powers grows to the longest text hashed
+            hashes = np.concatenate([hash_strings(words[k:k + 2048]) for k in range(0, len(words), 2048)]
+                                    or [np.zeros(0, np.uint64)])
+            if len(np.unique(hashes)) != len(words):   # never seen; the index would be ambiguous
+                raise ValueError("two terms of the vocabulary share a hash")
+            self._index, self._terms = HashIndex(hashes), None
+        return self._index
+
     def terms(self, text: str) -> list[str]:
+        """The terms of one text, in the vectorizer's order (what :meth:`counts` counts)."""
         if self.kind == "char":
             text = _WHITE_SPACES.sub(" ", text)
             return [text[i:i + n] for n in range(self.lo, min(self.hi, len(text)) + 1)
@@ -73,18 +90,39 @@ class _Part:
         return [" ".join(tokens[i:i + n]) for n in range(self.lo, min(self.hi, len(tokens)) + 1)
                 for i in range(len(tokens) - n + 1)]
 
-    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, values): sublinear tf x idf, l2-normalised, as TfidfVectorizer.transform gives."""
-        counts: dict[int, int] = {}
-        for t in self.terms(text):
-            j = self.index.get(t)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        vals = (np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0) \
-            * self.idf[cols - self.offset]
-        norm = np.sqrt(np.dot(vals, vals))
-        return cols, (vals / norm if norm > 0 else vals)
+    def _term_hashes(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, hash) of every term of every text, text by text in :meth:`terms` order."""
+        if self.kind != "char":
+            per = [self.terms(t) for t in texts]
+            which = np.repeat(np.arange(len(texts)), [len(x) for x in per])
+            return which, hash_strings([w for x in per for w in x])
+        texts = [_WHITE_SPACES.sub(" ", t) for t in texts]
+        lens = np.array([len(t) for t in texts], np.int64)
+        at = np.zeros(len(texts), np.int64)
+        np.cumsum(lens[:-1], out=at[1:])
+        p = prefix_hashes(codes("".join(texts)))
+        which, starts, sizes = [], [], []
+        for n in range(self.lo, self.hi + 1):          # n-grams of each length, within each text
+            count = np.maximum(lens - n + 1, 0)
+            k = np.repeat(np.arange(len(texts)), count)
+            which.append(k)
+            starts.append(at[k] + np.arange(len(k)) - np.repeat(np.cumsum(count) - count, count))
+            sizes.append(np.full(len(k), n))
+        which_all = np.concatenate(which)
+        order = np.argsort(which_all, kind="stable")  # text by text; within one, by length, then start
+        return which_all[order], stretch_hashes(p, np.concatenate(starts)[order], np.concatenate(sizes)[order])
+
+    def counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(text number, column, count) of the vocabulary's terms in each text: text by text,
+        the columns in the order of their first term (as the vectorizer adds them up)."""
+        which, hashes = self._term_hashes(texts)
+        col = self.index.find(hashes)
+        hit = col >= 0
+        key = which[hit] * self.size + col[hit]
+        uniq, first, n = np.unique(key, return_index=True, return_counts=True)
+        order = np.argsort(first)
+        uniq = uniq[order]
+        return uniq // self.size, uniq % self.size + self.offset, n[order]
 
 
 class Predicts:
@@ -128,19 +166,23 @@ class LeanClassifier(Predicts):
             self.parts, offset = [], 0
             for name in z["parts"].tolist():
                 part = _Part(z[f"{name}_terms"], z[f"{name}_idf"], z[f"{name}_spec"], offset)
-                offset += len(part.index)
+                offset += part.size
                 self.parts.append(part)
         if offset != self.coef.shape[1]:
             raise ValueError(f"{path}: {offset} features, but the model has {self.coef.shape[1]}")
 
     def predict_proba(self, sentences: Sequence[str]) -> np.ndarray:
-        out = np.empty((len(sentences), len(self.labels)))
-        for r, s in enumerate(sentences):
-            text = preprocess(s)
-            z = self.intercept.copy()
-            for part in self.parts:
-                cols, vals = part.features(text)
-                z += self.coef[:, cols] @ vals
-            z = np.exp(z - z.max())
-            out[r] = z / z.sum()
-        return out
+        texts = [preprocess(s) for s in sentences]
+        z = np.tile(self.intercept, (len(texts), 1))
+        for part in self.parts:                        # the terms of all sentences looked up at once
+            which, cols, n = part.counts(texts)
+            # sublinear tf x idf, l2-normalised per sentence, as TfidfVectorizer.transform gives
+            vals = (np.log(n.astype(np.float64)) + 1.0) * part.idf[cols - part.offset]
+            cut = np.searchsorted(which, np.arange(len(texts) + 1)).tolist()
+            for r, (a, b) in enumerate(zip(cut, cut[1:])):
+                if a < b:
+                    v = vals[a:b]
+                    norm = np.sqrt(np.dot(v, v))
+                    z[r] += self.coef[:, cols[a:b]] @ (v / norm if norm > 0 else v)
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)

@@ -108,7 +108,7 @@ class Assessor:
     def warm_up(self) -> None:
         """Load the model now (a worker does, before its first document's clock starts)."""
         if self.model:
-            _classifier(self.model)
+            _classifier(self.model).predict_proba(["开展专题学习12次。"])   # its vocabulary's index made too
 
     @property
     def key(self) -> str:

@@ -282,6 +282,9 @@ class _Slot:
         self.conn.close()
 
     def stop(self) -> None:
+        if self.tasks:               # interrupted mid-task: it may be writing to us, never reading
+            self.kill()
+            return
         try:
             self.conn.send(None)
         except (OSError, BrokenPipeError):
@@ -395,7 +398,7 @@ def _supervise(files: list, opts: RunOptions, cache: Optional[ResultCache], bar)
             # (writing the tables) then overlaps theirs instead of keeping them waiting
             for depth in (1, 2):            # every worker a task, then each a second in its pipe
                 for s in slots:
-                    if s.ready and len(s.tasks) < depth and pending:
+                    if s.ready and len(s.tasks) < depth and pending and (depth == 1 or _small(files[pending[-1]])):
                         s.send(_next_task(pending, files, alone, len(slots), task_docs))
             while next_out in ready:
                 yield ready.pop(next_out)
@@ -478,6 +481,13 @@ def _next_task(pending: list[int], files: list, alone: set[int], workers: int,
         j = pending.pop()
         task.append((j, files[j]))
     return task
+
+
+def _small(item: Any) -> bool:
+    """Whether a task starting with ``item`` is a few paths, which fit in the pipe's buffer: only
+    such a task waits in a busy worker's pipe. Were a large one (an Analysis to assess) sent while
+    the worker sends its results, each side would block writing to the other."""
+    return isinstance(item, str)
 
 
 def _task_size(item: Any, index: int, alone: set[int]) -> Optional[int]:
