@@ -11,7 +11,9 @@ earlier measurement (the pipeline memoises segmentations) is warm:
    the measured set: jieba's dictionary and every lazy import load), then one
    timed pass of ``analyze_path`` over the files, single core, file reading and
    decoding included; UTF-8 bytes counted from ``RawDocument.text``;
-3. peak RSS (``ru_maxrss``) after that pass;
+3. peak RSS (``ru_maxrss``) after that pass; then the same files once more, in the tasks the
+   batch driver's workers get (``runner.plan_tasks``, ``runner.process_many``: several small
+   files analysed in one pass);
 4. with ``--load``: one timed pass of ``load`` alone (ingest share for .docx/.pdf);
 5. with ``--stages`` (instead of 2-3, in its own process): the same pass of
    ``analyze_path`` with timers around its ``load``, each registered stage and, within
@@ -95,6 +97,13 @@ def main() -> None:
                 "doc_s_median": statistics.median(per_doc) if per_doc else None,
                 "doc_s_max": max(per_doc) if per_doc else None,
                 "maxrss_mb_ready": rss_ready, "maxrss_mb_after_pipeline": _maxrss_mb()})
+    # the same files in the tasks the batch driver's workers get (several small files analysed in
+    # one pass: runner.plan_tasks, runner.process_many)
+    from summaryscan.runner import plan_tasks, process_many
+    t, c = time.perf_counter(), time.process_time()
+    for task in plan_tasks(files):
+        process_many([files[i] for i in task])
+    out["tasks_s"], out["tasks_cpu_s"] = time.perf_counter() - t, time.process_time() - c
     if a.load:
         t, c = time.perf_counter(), time.process_time()
         for f in files:

@@ -236,6 +236,9 @@ def txt_throughput(name: str, files: list[str], warmup: str, tmp: str, repeats: 
                                                for r in stage_runs]),
             "statuses": runs[0]["statuses"], "repeats": repeats,
             "pipeline_mb_s": pipe, "pipeline_docs_s": len(files) / _median([r["pipeline_s"] for r in runs]),
+            "tasks_mb_s": _median([_mbps(nbytes, r["tasks_s"]) for r in runs]),
+            "ratio_tasks_over_jieba": _median([(_mbps(nbytes, r["tasks_s"]) or 0) / (_mbps(r["jieba_bytes"], r["jieba_s"]) or 1)
+                                               for r in runs]),
             "jieba_mb_s": jb, "ratio_pipeline_over_jieba": ratio,
             "pipeline_mb_s_cpu": pipe_cpu, "jieba_mb_s_cpu": jb_cpu, "ratio_pipeline_over_jieba_cpu": ratio_cpu,
             "other_load_cores": max(r["other_load_cores"] for r in runs),
@@ -487,6 +490,8 @@ def render(res: dict) -> str:
                 ["same on CPU time: pipeline / jieba MB/s",
                  *[f"{fmt(txt[c]['pipeline_mb_s_cpu'])} / {fmt(txt[c]['jieba_mb_s_cpu'])}" for c in cols], ""],
                 ["ratio on CPU time", *[fmt(txt[c]["ratio_pipeline_over_jieba_cpu"]) + "x" for c in cols], ""],
+                ["in tasks, as the workers run them, MB/s", *[fmt(txt[c].get("tasks_mb_s")) for c in cols], ""],
+                ["ratio in tasks / jieba", *[fmt(txt[c].get("ratio_tasks_over_jieba"), ".2f") + "x" for c in cols], ""],
                 ["CLI extract --jobs 1 --no-cache, wall s", *[fmt(txt[c]["cli_wall_s"]) for c in cols], ""],
                 ["CLI extract, MB/s (wall)", *[fmt(txt[c]["cli_mb_s"]) for c in cols], ""],
                 ["CLI CPU time (all processes), s", *[fmt(txt[c]["cli_cpu_s"]) for c in cols], ""],

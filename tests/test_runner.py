@@ -262,6 +262,8 @@ def test_small_text_files_share_a_task_and_others_go_alone(tmp_path):
     assert max(map(len, tasks)) <= runner.TASK_DOCS
     shared = runner._next_task(list(reversed(range(40))), paths, set(), 2)
     assert len(shared) == 10                            # 40 left, 2 workers: a quarter
+    plan = runner.plan_tasks(files)
+    assert [i for t in plan for i in t] == list(range(len(files))) and [10] in plan and [20] not in plan
 
 
 def _many_docs(tmp_path, n=24):

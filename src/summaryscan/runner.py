@@ -483,6 +483,16 @@ def _next_task(pending: list[int], files: list, alone: set[int], workers: int,
     return task
 
 
+def plan_tasks(files: list, workers: int = 1, docs: int = TASK_DOCS) -> list[list[int]]:
+    """How a batch's inputs go to the workers when nothing fails: the indices of each task, in
+    order (what :func:`run` sends; the benchmark replays it in one process)."""
+    pending = list(reversed(range(len(files))))
+    out = []
+    while pending:
+        out.append([i for i, _ in _next_task(pending, files, set(), workers, docs)])
+    return out
+
+
 def _small(item: Any) -> bool:
     """Whether a task starting with ``item`` is a few paths, which fit in the pipe's buffer: only
     such a task waits in a busy worker's pipe. Were a large one (an Analysis to assess) sent while
